@@ -1,0 +1,54 @@
+# sciannot — everyday commands. Configuration lives in sciannot/settings.py and the
+# environment (.env.example), never here, so `manage.py` run by hand behaves the same.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Re-install when a requirements file changes.
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+
+.PHONY: run test lint bench check-python browser-deps clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sciannot needs Python 3.11; set PYTHON=/path/to/python3.11")'
+
+$(STAMP): requirements.txt requirements-dev.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  sciannot is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web app and the worker)"
+	@echo ""
+	@$(PY) -m celery -A sciannot worker --loglevel=INFO --concurrency=2 \
+	    --without-gossip --without-mingle --without-heartbeat & WORKER=$$!; \
+	  trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# Chromium for the browser tests comes from the system's packages; install it when we can.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    else echo "browser tests need Chromium at /usr/bin/chromium (apt-get install chromium)"; fi; }
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(PY) tests/bench/bench_import.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,62 @@
+"""REST API views over questions: thin adapters over the selectors."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+
+from reviews.api.serializers import QuestionSerializer
+from reviews.models import Question, QuestionStatus, QuestionType
+from reviews.selectors import questions_for_user, with_details
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import HasRole
+from videos.taxonomy import Category
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List questions",
+        description=(
+            "Questions the caller may see (curators: all; reviewers: their disciplines), "
+            "paginated, in video and creation order."
+        ),
+        parameters=[
+            OpenApiParameter("video_id", OpenApiTypes.STR, description="Source video id."),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=QuestionStatus.values),
+            OpenApiParameter("category", OpenApiTypes.STR, enum=Category.values),
+            OpenApiParameter("question_type", OpenApiTypes.STR, enum=QuestionType.values),
+            OpenApiParameter("benchmark", OpenApiTypes.STR, description="Benchmark name."),
+        ],
+    )
+)
+class QuestionListView(generics.ListAPIView[Question]):
+    serializer_class = QuestionSerializer
+    permission_classes = [IsAuthenticated, HasRole]
+    allowed_roles = (Role.CURATOR, Role.REVIEWER)
+
+    def get_queryset(self) -> QuerySet[Question]:
+        queryset = questions_for_user(self.request.user)
+        params = self.request.query_params
+        errors: dict[str, str] = {}
+        if benchmark := params.get("benchmark"):
+            queryset = queryset.filter(video__benchmark__name=benchmark)
+        if video_id := params.get("video_id"):
+            queryset = queryset.filter(video__video_id=video_id)
+        for name, choices in (
+            ("status", QuestionStatus.values),
+            ("category", Category.values),
+            ("question_type", QuestionType.values),
+        ):
+            value = params.get(name)
+            if value:
+                if value not in choices:
+                    errors[name] = f"unknown {name} {value!r}; use one of: {', '.join(choices)}"
+                else:
+                    queryset = queryset.filter(**{name: value})
+        if errors:
+            raise ValidationError(errors)
+        return with_details(queryset).order_by("video__video_id", "id")

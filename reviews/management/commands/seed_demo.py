@@ -1,0 +1,46 @@
+"""`manage.py seed_demo`: demo accounts, synthetic videos, transcripts and questions."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+
+from reviews.services.demo import VideoQuality, database_is_empty, demo_logins, demo_seed
+from videos.management.base import BenchmarkCommand
+
+
+class Command(BenchmarkCommand):
+    help = "Create the demo accounts, videos (demo-1, demo-2, …) and questions; idempotent."
+    creates_benchmark = True
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Seed only when the database has no accounts and no videos.",
+        )
+        parser.add_argument("--width", type=int, default=640, help="Demo video width.")
+        parser.add_argument("--height", type=int, default=360, help="Demo video height.")
+        parser.add_argument("--fps", type=int, default=15, help="Demo video frame rate.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and not database_is_empty():
+            self.stdout.write("The database already has data; the demo is not seeded again.")
+        else:
+            benchmark = self.get_benchmark(options)
+            quality = VideoQuality(options["width"], options["height"], options["fps"])
+            counts = demo_seed(benchmark=benchmark, quality=quality, log=self.stdout.write)
+            self.stdout.write(
+                f"Demo ready: {counts['videos']} videos, "
+                f"{counts['questions_created']} questions created."
+            )
+        logins = demo_logins()
+        if logins:
+            self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with:")
+            for account in logins:
+                self.stdout.write(
+                    f"  {account.role:<10} user {account.username:<10} password {account.password}"
+                )

@@ -1,0 +1,29 @@
+"""Questions about videos, their options and evidence spans, and their revision history."""
+
+from __future__ import annotations
+
+from reviews.models.questions import (
+    LETTERS,
+    EvidenceSpan,
+    Option,
+    Question,
+    QuestionSource,
+    QuestionStatus,
+    QuestionType,
+    SpanOrigin,
+    new_uid,
+)
+from reviews.models.revisions import Revision
+
+__all__ = [
+    "LETTERS",
+    "EvidenceSpan",
+    "Option",
+    "Question",
+    "QuestionSource",
+    "QuestionStatus",
+    "QuestionType",
+    "Revision",
+    "SpanOrigin",
+    "new_uid",
+]

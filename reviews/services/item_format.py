@@ -1,0 +1,444 @@
+"""Reading and validating items in the SciVideoBench format (JSON array or JSONL).
+
+Pure functions: nothing here touches the database, so the importer, the dry run and the
+tests all see exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviews.models.questions import LETTERS, QuestionType, SpanOrigin
+from reviews.timeparse import (
+    TimeExpressionError,
+    find_times,
+    format_timestamp,
+    parse_breakdown_entry,
+)
+from videos.taxonomy import category_for_discipline, normalise_category
+
+REQUIRED_FIELDS = ("video_id", "question", "options", "answer", "question_type")
+_TYPE_BY_LOWER = {value.lower(): value for value in QuestionType.values}
+# "A. text", "A) text", "(A) text": a letter prefix some files put on list options.
+_LETTER_PREFIX = re.compile(r"^\s*\(?([A-J])[.):]\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Whitespace-normalised text: the identity of a question within its video."""
+    return " ".join(text.split())
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SpanData:
+    start: float
+    end: float
+    note: str
+    origin: str
+
+
+@dataclass(slots=True)
+class ItemData:
+    """One validated item, ready to be written."""
+
+    line: int
+    video_id: str
+    question_id: str
+    text: str
+    options: dict[str, str]
+    answer: str
+    question_type: str
+    discipline: str
+    category: str
+    subject: str
+    rationale: str
+    timestamp_breakdown: list[str]
+    video_duration: float | None
+    spans: list[SpanData] = field(default_factory=list)
+    _hash: str | None = None
+
+    @property
+    def text_key(self) -> str:
+        return text_key(self.text)
+
+    def content(self) -> dict[str, Any]:
+        """The item's content as stored: what a revision snapshot records (without status)."""
+        return {
+            "question_id": self.question_id,
+            "question": self.text,
+            "options": self.options,
+            "answer": self.answer,
+            "question_type": self.question_type,
+            "discipline": self.discipline,
+            "category": self.category,
+            "subject": self.subject,
+            "rationale": self.rationale,
+            "timestamp_breakdown": self.timestamp_breakdown,
+            "spans": [
+                {"start": s.start, "end": s.end, "note": s.note, "origin": s.origin}
+                for s in self.spans
+            ],
+        }
+
+    def content_hash(self) -> str:
+        if self._hash is None:
+            self._hash = content_hash(self.content())
+        return self._hash
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """sha256 of a question's content; equal hashes mean an import changes nothing."""
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ItemProblems(Exception):
+    """Everything wrong with one item, as messages without the line prefix."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+# --- Reading files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    line: int
+    value: Any = None
+    error: str = ""
+
+
+def iter_records(path: Path) -> Iterator[RawRecord]:
+    """Yield each item of a JSON array, `{"items": [...]}` object or JSONL file with its line.
+
+    A JSONL line that is not valid JSON is yielded as an error and reading goes on, so that
+    every broken line is reported at once; a broken JSON document stops at the first error.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip()
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:].lstrip()
+    if head.startswith(b"["):
+        yield from _iter_json_document(path)
+        return
+    if head.startswith(b"{"):
+        # A JSONL whose first line is an object, or a whole-document export ({"items": ...}).
+        first_line = _first_line(path)
+        try:
+            json.loads(first_line)
+        except json.JSONDecodeError:
+            yield from _iter_json_document(path)
+            return
+    yield from _iter_jsonl(path)
+
+
+def _first_line(path: Path) -> str:
+    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
+        for line in handle:
+            if line.strip():
+                return line
+    return ""
+
+
+def _iter_jsonl(path: Path) -> Iterator[RawRecord]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        line_number = 0
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield RawRecord(line_number, json.loads(line))
+            except json.JSONDecodeError as exc:
+                ending = "" if line.endswith("\n") else " (the line looks truncated)"
+                yield RawRecord(
+                    line_number, error=f"broken JSON: {exc.msg} at column {exc.colno}{ending}"
+                )
+            except UnicodeDecodeError:
+                yield RawRecord(line_number, error="not UTF-8 text")
+
+
+def _iter_json_document(path: Path) -> Iterator[RawRecord]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        yield RawRecord(1, error="the file is not UTF-8 text")
+        return
+    decoder = json.JSONDecoder()
+    try:
+        document, _ = decoder.raw_decode(text, _skip_ws(text, 0))
+    except json.JSONDecodeError as exc:
+        yield RawRecord(exc.lineno, error=f"broken JSON: {exc.msg} at column {exc.colno}")
+        return
+    rest = text[_skip_ws(text, _end_of(decoder, text)) :]
+    if rest.strip():
+        yield RawRecord(
+            text.count("\n", 0, len(text) - len(rest)) + 1,
+            error="extra data after the JSON document",
+        )
+        return
+    if isinstance(document, dict) and isinstance(document.get("items"), list):
+        items = document["items"]
+        array_start = text.index("[", text.index('"items"'))
+    elif isinstance(document, list):
+        items = document
+        array_start = text.index("[")
+    else:
+        yield RawRecord(1, error="expected a JSON array of items, or JSON Lines")
+        return
+    # Decode again item by item to learn the line each one starts on.
+    position = _skip_ws(text, array_start + 1)
+    for item in items:
+        line = text.count("\n", 0, position) + 1
+        _, end = decoder.raw_decode(text, position)
+        yield RawRecord(line, item)
+        position = _skip_ws(text, end)
+        if position < len(text) and text[position] == ",":
+            position = _skip_ws(text, position + 1)
+
+
+def _end_of(decoder: json.JSONDecoder, text: str) -> int:
+    return decoder.raw_decode(text, _skip_ws(text, 0))[1]
+
+
+def _skip_ws(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+# --- Validating one item -----------------------------------------------------------------------
+
+
+def _as_id(value: Any, name: str, problems: list[str]) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        problems.append(f"`{name}` must be a string or a whole number")
+        return ""
+    text = str(value).strip()
+    if not text:
+        problems.append(f"`{name}` is empty")
+    return text
+
+
+def _as_text(raw: dict[str, Any], name: str, problems: list[str]) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"`{name}` must be a string")
+        return ""
+    return value
+
+
+def _parse_options(value: Any, problems: list[str]) -> dict[str, str]:
+    texts: list[Any]
+    if isinstance(value, dict):
+        keys = [str(key).strip().upper() for key in value]
+        if sorted(keys) != list(LETTERS):
+            extra = sorted(set(keys) - set(LETTERS))
+            missing = [letter for letter in LETTERS if letter not in keys]
+            detail = []
+            if missing:
+                detail.append("missing " + ", ".join(missing))
+            if extra:
+                detail.append("unexpected " + ", ".join(extra))
+            problems.append(
+                f"has {len(keys)} options; needs exactly 10, lettered A–J ({'; '.join(detail)})"
+            )
+            return {}
+        by_letter = {str(key).strip().upper(): text for key, text in value.items()}
+        texts = [by_letter[letter] for letter in LETTERS]
+    elif isinstance(value, list):
+        if len(value) != len(LETTERS):
+            problems.append(f"has {len(value)} options; needs exactly 10 (A–J)")
+            return {}
+        texts = list(value)
+        # Strip "A. " style prefixes, but only when every option carries its own letter.
+        if all(isinstance(t, str) for t in texts):
+            matches = [_LETTER_PREFIX.match(t) for t in texts]
+            if all(m and m.group(1) == letter for m, letter in zip(matches, LETTERS, strict=True)):
+                texts = [t[m.end() :] for t, m in zip(texts, matches, strict=True) if m]
+    else:
+        problems.append("`options` must be an object keyed A–J or a list of ten strings")
+        return {}
+
+    options: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for letter, text in zip(LETTERS, texts, strict=True):
+        if not isinstance(text, str | int | float) or isinstance(text, bool):
+            problems.append(f"option {letter} must be text")
+            continue
+        text = str(text)
+        if not text.strip():
+            problems.append(f"option {letter} is empty")
+            continue
+        normal = normalise_text(text).casefold()
+        if normal in seen:
+            problems.append(f"options {seen[normal]} and {letter} have the same text")
+        else:
+            seen[normal] = letter
+        options[letter] = text
+    return options
+
+
+def _parse_answer(value: Any, options: dict[str, str], problems: list[str]) -> str:
+    if not isinstance(value, str):
+        problems.append("`answer` must be a letter A–J")
+        return ""
+    letter = value.strip().strip("().").upper()
+    if letter not in LETTERS:
+        problems.append(f"answer {value!r} is not among the options A–J")
+        return ""
+    if options and letter not in options:
+        problems.append(f"answer {letter} is not among the options")
+    return letter
+
+
+def _parse_spans(
+    text: str, breakdown: list[str], duration: float | None, problems: list[str]
+) -> list[SpanData]:
+    spans: list[SpanData] = []
+    try:
+        for ref in find_times(text):
+            spans.append(SpanData(ref.start, ref.end, "", SpanOrigin.QUESTION_TEXT))
+    except TimeExpressionError as exc:
+        problems.append(f"question text: {exc}")
+    for number, entry in enumerate(breakdown, start=1):
+        try:
+            found, note = parse_breakdown_entry(entry)
+        except TimeExpressionError as exc:
+            problems.append(f"timestamp_breakdown entry {number}: {exc}")
+            continue
+        if found is not None:
+            spans.append(SpanData(found.start, found.end, note, SpanOrigin.BREAKDOWN))
+    if duration is not None:
+        # MM:SS times are whole seconds, so allow up to one second past the probed end.
+        for span in spans:
+            if span.end > duration + 1.0:
+                problems.append(
+                    f"time {format_timestamp(span.end)} is past the end of the video "
+                    f"({format_timestamp(duration)})"
+                )
+                break
+    return spans
+
+
+def validate_item(
+    raw: Any,
+    line: int,
+    *,
+    known_duration: float | None = None,
+    known_category: str = "",
+) -> ItemData:
+    """Check one raw item and return it normalised; raise ItemProblems listing every fault.
+
+    `known_duration` and `known_category` come from the video when it already exists: a
+    probed duration is the truth that times are checked against.
+    """
+    if not isinstance(raw, dict):
+        raise ItemProblems(["an item must be a JSON object"])
+    problems: list[str] = []
+    missing = [name for name in REQUIRED_FIELDS if raw.get(name) in (None, "")]
+    if missing:
+        problems.append(
+            "missing required field"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(f"`{m}`" for m in missing)
+        )
+
+    video_id = _as_id(raw["video_id"], "video_id", problems) if "video_id" not in missing else ""
+    question_id = ""
+    if raw.get("question_id") not in (None, ""):
+        question_id = _as_id(raw["question_id"], "question_id", problems)
+    text = ""
+    if "question" not in missing:
+        text = _as_text(raw, "question", problems)
+        if text and not text.strip():
+            problems.append("the question text is empty")
+    options = _parse_options(raw["options"], problems) if "options" not in missing else {}
+    answer = _parse_answer(raw["answer"], options, problems) if "answer" not in missing else ""
+
+    question_type = ""
+    if "question_type" not in missing:
+        value = raw["question_type"]
+        question_type = (
+            _TYPE_BY_LOWER.get(str(value).strip().lower(), "") if isinstance(value, str) else ""
+        )
+        if not question_type:
+            problems.append(
+                f"unknown question type {value!r}; use one of: " + ", ".join(QuestionType.values)
+            )
+
+    discipline = _as_text(raw, "discipline", problems).strip()
+    subject = _as_text(raw, "subject", problems).strip()
+    rationale = _as_text(raw, "rationale", problems)
+    category = ""
+    raw_category = raw.get("category")
+    if raw_category not in (None, ""):
+        category = normalise_category(str(raw_category)) or ""
+        if not category:
+            problems.append(
+                f"unknown category {raw_category!r}; use Physics, Chemistry, Biology or Medicine"
+            )
+    elif discipline:
+        category = category_for_discipline(discipline) or ""
+        if not category:
+            problems.append(
+                f"cannot derive a category from discipline {discipline!r}; add `category`"
+            )
+    elif known_category:
+        category = known_category
+    else:
+        problems.append("needs a `discipline` or a `category`")
+
+    breakdown_raw = raw.get("timestamp_breakdown")
+    breakdown: list[str] = []
+    if breakdown_raw is not None:
+        if isinstance(breakdown_raw, list) and all(isinstance(e, str) for e in breakdown_raw):
+            breakdown = list(breakdown_raw)
+        else:
+            problems.append("`timestamp_breakdown` must be a list of strings")
+
+    item_duration: float | None = None
+    raw_duration = raw.get("video_duration")
+    if raw_duration not in (None, ""):
+        try:
+            item_duration = float(raw_duration)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            problems.append(f"`video_duration` must be a number of seconds, not {raw_duration!r}")
+        else:
+            if not item_duration > 0 or item_duration != item_duration:
+                problems.append("`video_duration` must be positive")
+                item_duration = None
+
+    duration = known_duration if known_duration is not None else item_duration
+    spans = _parse_spans(text, breakdown, duration, problems) if text else []
+
+    if problems:
+        raise ItemProblems(problems)
+    return ItemData(
+        line=line,
+        video_id=video_id,
+        question_id=question_id,
+        text=text,
+        options=options,
+        answer=answer,
+        question_type=question_type,
+        discipline=discipline,
+        category=category,
+        subject=subject,
+        rationale=rationale,
+        timestamp_breakdown=breakdown,
+        video_duration=item_duration,
+        spans=spans,
+    )

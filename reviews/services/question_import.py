@@ -1,0 +1,437 @@
+"""Importing questions from a SciVideoBench JSON/JSONL file, all or nothing.
+
+The file is read once, streaming. Valid items are written in batches inside one
+transaction; the first invalid item stops the writing but not the reading, so every problem
+in the file is reported, and then the transaction is rolled back: the database is exactly as
+it was. An item is the same question as a stored one when it has the same video and the
+same whitespace-normalised text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from reviews.models import (
+    EvidenceSpan,
+    Option,
+    Question,
+    QuestionSource,
+    QuestionStatus,
+    Revision,
+    new_uid,
+)
+from reviews.services.bulk import allocate_ids, insert_rows
+from reviews.services.item_format import ItemData, ItemProblems, iter_records, validate_item
+from reviews.services.revisions import question_snapshot, revision_write, snapshot_from_content
+from reviews.timeparse import format_timestamp
+from sciannot.accounts.models import User
+from videos.models import Benchmark, MediaStatus, Video
+
+BATCH_SIZE = 2000
+IMPORT_STATUSES = (QuestionStatus.DRAFT, QuestionStatus.ACCEPTED)
+
+
+class ImportFailed(Exception):
+    """The import changed nothing; `problems` are 'line N: what is wrong' messages."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s); nothing was imported")
+        self.problems = problems
+
+
+@dataclass
+class VideoCounts:
+    created: int = 0
+    unchanged: int = 0
+    updated: int = 0
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    per_video: dict[str, VideoCounts] = field(default_factory=dict)
+    placeholder_videos: list[str] = field(default_factory=list)
+
+    def count(self, video_id: str) -> VideoCounts:
+        return self.per_video.setdefault(video_id, VideoCounts())
+
+    @property
+    def created(self) -> int:
+        return sum(c.created for c in self.per_video.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(c.unchanged for c in self.per_video.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(c.updated for c in self.per_video.values())
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.placeholder_videos)
+
+
+@dataclass
+class _VideoState:
+    pk: int | None
+    duration: float | None
+    category: str
+    discipline: str
+    subject: str
+    is_new: bool = False
+    needs_update: bool = False
+
+
+@dataclass(frozen=True)
+class _Existing:
+    pk: int
+    uid: str
+    content_hash: str
+    expert_touched: bool
+
+
+class _Importer:
+    def __init__(
+        self,
+        *,
+        benchmark: Benchmark,
+        status: str,
+        dry_run: bool,
+        author: User | None,
+        reason: str,
+    ) -> None:
+        self.benchmark = benchmark
+        self.status = status
+        self.dry_run = dry_run
+        self.author = author
+        self.reason = reason
+        self.report = ImportReport(dry_run=dry_run)
+        self.problems: list[str] = []
+        self.pending: list[ItemData] = []
+        self.videos: dict[str, _VideoState] = {}
+        self.existing: dict[tuple[str, str], _Existing] = {}
+        # (video_id, text_key) -> (line, content hash) of items already read from this file.
+        self.seen: dict[tuple[str, str], tuple[int, str]] = {}
+        self.now = timezone.now()
+        self.db_now = connection.ops.adapt_datetimefield_value(self.now)
+
+    def load_existing(self) -> None:
+        for video in Video.objects.filter(benchmark=self.benchmark).values(
+            "pk", "video_id", "duration", "category", "discipline", "subject"
+        ):
+            self.videos[video["video_id"]] = _VideoState(
+                pk=video["pk"],
+                duration=video["duration"],
+                category=video["category"],
+                discipline=video["discipline"],
+                subject=video["subject"],
+            )
+        rows = Question.objects.filter(video__benchmark=self.benchmark).values_list(
+            "pk", "video__video_id", "text_key", "uid", "content_hash", "expert_touched"
+        )
+        for pk, video_id, key, uid, digest, touched in rows.iterator(chunk_size=5000):
+            self.existing[(video_id, key)] = _Existing(pk, uid, digest, touched)
+
+    # --- reading ---
+
+    def feed(self, path: Path) -> None:
+        for record in iter_records(path):
+            if record.error:
+                self.problem(record.line, record.error)
+                continue
+            self.handle(record.line, record.value)
+        self.flush()
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(f"line {line}: {message}")
+        # Nothing more will be kept, so stop spending time on writes.
+        self.pending.clear()
+
+    def handle(self, line: int, raw: Any) -> None:
+        video_id = str(raw.get("video_id", "")).strip() if isinstance(raw, dict) else ""
+        video = self.videos.get(video_id)
+        try:
+            item = validate_item(
+                raw,
+                line,
+                known_duration=video.duration if video and not video.is_new else None,
+                known_category=video.category if video else "",
+            )
+        except ItemProblems as exc:
+            for message in exc.messages:
+                self.problem(line, message)
+            return
+        if video is None:
+            video = _VideoState(
+                pk=None,
+                duration=item.video_duration,
+                category=item.category,
+                discipline=item.discipline,
+                subject=item.subject,
+                is_new=True,
+            )
+            self.videos[item.video_id] = video
+            self.report.placeholder_videos.append(item.video_id)
+        elif video.is_new and video.duration is not None:
+            # A later item of a video first seen in this file: check times against the
+            # duration the first item gave.
+            end = max((span.end for span in item.spans), default=0.0)
+            if end > video.duration + 1.0:
+                self.problem(
+                    line,
+                    f"time {format_timestamp(end)} is past the end of the video "
+                    f"({format_timestamp(video.duration)}, from its first item)",
+                )
+                return
+        elif not video.is_new:
+            for name in ("category", "discipline", "subject"):
+                if not getattr(video, name) and getattr(item, name):
+                    setattr(video, name, getattr(item, name))
+                    video.needs_update = True
+
+        digest = item.content_hash()
+        key = (item.video_id, item.text_key)
+        earlier = self.seen.get(key)
+        if earlier is not None:
+            if earlier[1] != digest:
+                self.problem(
+                    line,
+                    f"same question as line {earlier[0]} (same video and text) "
+                    "but with different content",
+                )
+            else:
+                self.report.count(item.video_id).unchanged += 1
+            return
+        self.seen[key] = (line, digest)
+
+        existing = self.existing.get(key)
+        if existing is None:
+            self.report.count(item.video_id).created += 1
+            if not self.problems:
+                self.pending.append(item)
+                if len(self.pending) >= BATCH_SIZE:
+                    self.flush()
+            return
+        if existing.content_hash == digest:
+            self.report.count(item.video_id).unchanged += 1
+            return
+        if existing.expert_touched:
+            self.problem(
+                line,
+                f"question {existing.uid} has been edited or decided on by an expert; "
+                "an import cannot overwrite it",
+            )
+            return
+        self.report.count(item.video_id).updated += 1
+        if not self.problems and not self.dry_run:
+            self.update(existing, item, digest)
+
+    # --- writing ---
+
+    def flush(self) -> None:
+        if self.dry_run or self.problems or not self.pending:
+            self.pending.clear()
+            return
+        items, self.pending = self.pending, []
+        self.create_videos({item.video_id for item in items})
+        ids = allocate_ids(Question, len(items))
+        source = QuestionSource.IMPORTED
+        question_rows = []
+        option_rows: list[tuple[int, str, str]] = []
+        span_rows: list[tuple[int, float, float, str, int, str]] = []
+        revision_rows = []
+        for pk, item in zip(ids, items, strict=True):
+            video = self.videos[item.video_id]
+            content = item.content()
+            question_rows.append(
+                (
+                    pk,
+                    video.pk,
+                    item.question_id,
+                    new_uid(),
+                    item.text,
+                    item.text_key,
+                    item.question_type,
+                    item.answer,
+                    item.discipline,
+                    item.category,
+                    item.subject,
+                    item.rationale,
+                    json.dumps(item.timestamp_breakdown, ensure_ascii=False),
+                    self.status,
+                    source,
+                    False,
+                    1,
+                    item.content_hash(),
+                    self.db_now,
+                    self.db_now,
+                )
+            )
+            option_rows.extend((pk, letter, text) for letter, text in item.options.items())
+            span_rows.extend(
+                (pk, span.start, span.end, span.note, order, span.origin)
+                for order, span in enumerate(item.spans)
+            )
+            snapshot = snapshot_from_content(content, status=self.status, version=1)
+            revision_rows.append(
+                (
+                    pk,
+                    1,
+                    self.author.pk if self.author else None,
+                    self.db_now,
+                    self.reason,
+                    json.dumps(snapshot, ensure_ascii=False),
+                    json.dumps(sorted(snapshot)),
+                )
+            )
+        insert_rows(
+            Question,
+            [
+                "id",
+                "video_id",
+                "question_id",
+                "uid",
+                "text",
+                "text_key",
+                "question_type",
+                "answer",
+                "discipline",
+                "category",
+                "subject",
+                "rationale",
+                "timestamp_breakdown",
+                "status",
+                "source",
+                "expert_touched",
+                "version",
+                "content_hash",
+                "created_at",
+                "updated_at",
+            ],
+            question_rows,
+        )
+        insert_rows(Option, ["question_id", "letter", "text"], option_rows)
+        insert_rows(
+            EvidenceSpan, ["question_id", "start", "end", "note", "order", "origin"], span_rows
+        )
+        insert_rows(
+            Revision,
+            [
+                "question_id",
+                "number",
+                "author_id",
+                "created_at",
+                "reason",
+                "snapshot",
+                "changed_fields",
+            ],
+            revision_rows,
+        )
+
+    def create_videos(self, video_ids: set[str]) -> None:
+        new = [vid for vid in sorted(video_ids) if self.videos[vid].pk is None]
+        if not new:
+            return
+        objects = [
+            Video(
+                benchmark=self.benchmark,
+                video_id=vid,
+                media_status=MediaStatus.PLACEHOLDER,
+                duration=self.videos[vid].duration,
+                discipline=self.videos[vid].discipline,
+                category=self.videos[vid].category,
+                subject=self.videos[vid].subject,
+            )
+            for vid in new
+        ]
+        for created in Video.objects.bulk_create(objects):
+            self.videos[created.video_id].pk = created.pk
+
+    def update(self, existing: _Existing, item: ItemData, digest: str) -> None:
+        question = Question.objects.select_for_update().get(pk=existing.pk)
+        before = question_snapshot(question)
+        question.question_id = item.question_id
+        question.text = item.text
+        question.question_type = item.question_type
+        question.answer = item.answer
+        question.discipline = item.discipline
+        question.category = item.category
+        question.subject = item.subject
+        question.rationale = item.rationale
+        question.timestamp_breakdown = item.timestamp_breakdown
+        question.content_hash = digest
+        question.version += 1
+        question.save()
+        question.options.all().delete()
+        Option.objects.bulk_create(
+            Option(question=question, letter=letter, text=text)
+            for letter, text in item.options.items()
+        )
+        question.spans.all().delete()
+        EvidenceSpan.objects.bulk_create(
+            EvidenceSpan(
+                question=question,
+                start=span.start,
+                end=span.end,
+                note=span.note,
+                order=order,
+                origin=span.origin,
+            )
+            for order, span in enumerate(item.spans)
+        )
+        revision_write(question=question, author=self.author, reason=self.reason, before=before)
+
+    def update_videos(self) -> None:
+        for state in self.videos.values():
+            if state.needs_update and state.pk is not None:
+                Video.objects.filter(pk=state.pk).update(
+                    category=state.category, discipline=state.discipline, subject=state.subject
+                )
+
+
+def questions_import(
+    *,
+    benchmark: Benchmark,
+    path: Path,
+    status: str = QuestionStatus.DRAFT,
+    dry_run: bool = False,
+    author: User | None = None,
+) -> ImportReport:
+    """Import every item of `path` into `benchmark`, or nothing (raises ImportFailed)."""
+    if status not in IMPORT_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(IMPORT_STATUSES)}, not {status!r}")
+    if not path.is_file():
+        raise ImportFailed([f"line 0: no such file: {path}"])
+    importer = _Importer(
+        benchmark=benchmark,
+        status=status,
+        dry_run=dry_run,
+        author=author,
+        reason=f"imported from {path.name}"[:200],
+    )
+    try:
+        with transaction.atomic():
+            importer.load_existing()
+            importer.feed(path)
+            if importer.problems:
+                raise ImportFailed(importer.problems)
+            if dry_run:
+                # Validation only: leave no trace, even of reads that locked rows.
+                transaction.set_rollback(True)
+            else:
+                importer.update_videos()
+    except IntegrityError as exc:
+        raise ImportFailed(
+            [
+                f"line 0: the database refused the import ({exc}); another import may have "
+                "changed the same questions at the same time — run it again"
+            ]
+        ) from exc
+    return importer.report

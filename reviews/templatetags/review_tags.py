@@ -1,0 +1,43 @@
+"""Template helpers for showing questions: grounded times become seek links."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
+
+register = template.Library()
+
+
+@register.filter
+def mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return format_timestamp(seconds)
+
+
+@register.filter
+def seek_times(text: str) -> SafeString:
+    """Escape `text` and turn every time expression in it into a link that seeks the player."""
+    try:
+        refs = find_times(text)
+    except TimeExpressionError:
+        refs = []
+    pieces: list[str] = []
+    position = 0
+    for ref in refs:
+        pieces.append(str(conditional_escape(text[position : ref.begin])))
+        pieces.append(
+            format_html(
+                '<a href="#t={}" class="seek" data-seek="{}" title="Play from {}">{}</a>',
+                f"{ref.start:g}",
+                f"{ref.start:g}",
+                format_timestamp(ref.start),
+                text[ref.begin : ref.stop],
+            )
+        )
+        position = ref.stop
+    pieces.append(str(conditional_escape(text[position:])))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped

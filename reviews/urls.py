@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reviews import views
+
+app_name = "reviews"
+urlpatterns = [
+    path("", views.question_list, name="list"),
+    path("<str:uid>/", views.question_detail, name="question"),
+]

@@ -1,0 +1,24 @@
+"""URL routes: pages, the REST API and its schema, accounts and the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from reviews import views as review_views
+from reviews.api.views import QuestionListView
+
+api_patterns = [
+    path("questions/", QuestionListView.as_view(), name="questions"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]
+
+urlpatterns = [
+    path("", review_views.home, name="home"),
+    path("videos/", include("videos.urls")),
+    path("questions/", include("reviews.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,82 @@
+/* The review player: seek links, the time readout, and keyboard-free helpers.
+ * Every element with data-seek="<seconds on the original's timeline>" jumps the player there;
+ * data-offset on the <video> is subtracted when the served file is a re-encoded copy whose
+ * timeline starts at the original's container start time. */
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function formatClock(seconds) {
+    if (!isFinite(seconds) || seconds < 0) { seconds = 0; }
+    var whole = Math.floor(seconds);
+    var tenths = Math.floor((seconds - whole) * 10);
+    var m = Math.floor(whole / 60);
+    var s = whole % 60;
+    return pad(m) + ":" + pad(s) + "." + tenths;
+  }
+
+  function playerFor(element) {
+    var scope = element.closest("[data-player-scope]") || document;
+    return scope.querySelector("video[data-testid=player]");
+  }
+
+  function offsetOf(video) {
+    var offset = parseFloat(video.dataset.offset || "0");
+    return isFinite(offset) ? offset : 0;
+  }
+
+  function seek(video, seconds) {
+    var target = Math.max(0, seconds - offsetOf(video));
+    var apply = function () {
+      video.currentTime = target;
+    };
+    if (video.readyState >= 1) {
+      apply();
+    } else {
+      video.addEventListener("loadedmetadata", apply, { once: true });
+      video.load();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-seek]");
+    if (!link) { return; }
+    var video = playerFor(link);
+    if (!video) { return; }
+    event.preventDefault();
+    seek(video, parseFloat(link.dataset.seek));
+  });
+
+  function highlightCue(video) {
+    var now = video.currentTime + offsetOf(video);
+    var cues = document.querySelectorAll(".transcript .cue");
+    cues.forEach(function (cue) {
+      var start = parseFloat(cue.dataset.seek);
+      var end = parseFloat(cue.dataset.end);
+      var active = now >= start && now < end;
+      if (active && !cue.classList.contains("current")) {
+        cue.classList.add("current");
+        cue.scrollIntoView({ block: "nearest" });
+      } else if (!active) {
+        cue.classList.remove("current");
+      }
+    });
+  }
+
+  function wire(video) {
+    var clock = document.querySelector("[data-clock]");
+    video.addEventListener("timeupdate", function () {
+      if (clock) { clock.textContent = formatClock(video.currentTime + offsetOf(video)); }
+      highlightCue(video);
+    });
+    video.addEventListener("seeked", function () {
+      if (clock) { clock.textContent = formatClock(video.currentTime + offsetOf(video)); }
+      highlightCue(video);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("video[data-testid=player]").forEach(wire);
+  });
+})();

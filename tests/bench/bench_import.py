@@ -1,0 +1,139 @@
+"""Import throughput and peak memory for a generated SciVideoBench-style JSONL.
+
+Run with `make bench` (BENCH_ARGS="--items 20000" for a quicker run). It uses a database of
+its own: with DATABASE_URL set to PostgreSQL it creates `<name>_bench` beside it, otherwise
+a SQLite file under var/bench. Each import runs in a child process so that its peak memory
+(max RSS) is measured alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_VAR = ROOT / "var" / "bench"
+TYPES = ("Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning")
+DISCIPLINES = ("Chemistry", "Biology", "Medicine", "Physics", "Engineering", "Bioengineering")
+TARGET_ITEMS_PER_S = 5000
+TARGET_PEAK_MB = 500
+
+
+def generate(path: Path, items: int, videos: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(items):
+            video = n % videos
+            start = rng.randrange(0, 1100)
+            end = start + rng.randrange(3, 40)
+            item = {
+                "video_id": str(50000 + video),
+                "question_id": str(n // videos + 1),
+                "question": (
+                    f"In experiment {n}, what is the purpose of the step shown between "
+                    f"{start // 60:02d}:{start % 60:02d} and {end // 60:02d}:{end % 60:02d}, "
+                    "where the sample was diluted 1:10 before measurement?"
+                ),
+                "options": {
+                    letter: f"Option {letter} for item {n}: a plausible mechanism variant {k}"
+                    for k, letter in enumerate("ABCDEFGHIJ")
+                },
+                "answer": "ABCDEFGHIJ"[n % 10],
+                "question_type": TYPES[n % 3],
+                "discipline": DISCIPLINES[video % len(DISCIPLINES)],
+                "subject": "Benchmark subject",
+                "video_duration": 1200.0,
+                "timestamp_breakdown": [
+                    f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}: "
+                    "the step happens",
+                    f"{end // 60:02d}:{end % 60:02d}: the reading is taken",
+                ],
+                "rationale": "Because the step isolates the variable being measured. " * 3,
+            }
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def bench_environment() -> tuple[dict[str, str], str]:
+    env = dict(os.environ)
+    env["SCIANNOT_VAR_DIR"] = str(BENCH_VAR)
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        name = (parts.path.lstrip("/") or "postgres") + "_bench"
+        import psycopg
+
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+        return env, f"PostgreSQL ({name})"
+    env.pop("DATABASE_URL", None)
+    database = BENCH_VAR / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    env["SCIANNOT_SQLITE_PATH"] = str(database)
+    return env, "SQLite"
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a child process; return (seconds, peak RSS in MB, its output)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    assert process.stdout is not None
+    output = process.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    return elapsed, usage.ru_maxrss / 1024, output
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--videos", type=int, default=10_000)
+    args = parser.parse_args()
+
+    shutil.rmtree(BENCH_VAR, ignore_errors=True)
+    BENCH_VAR.mkdir(parents=True)
+    source = BENCH_VAR / "items.jsonl"
+    generate(source, args.items, min(args.videos, args.items))
+    env, database = bench_environment()
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+
+    rows = []
+    for label in ("first import", "re-import (unchanged)"):
+        seconds, peak, _ = run_measured([python, "manage.py", "import_questions", str(source)], env)
+        rows.append((label, seconds, args.items / seconds, peak))
+
+    size_mb = source.stat().st_size / 1e6
+    print(f"\nImport benchmark: {args.items:,} items ({size_mb:.0f} MB JSONL) on {database}")
+    print("each item: a question, ten options, its evidence spans and a revision\n")
+    print(f"{'run':<24}{'seconds':>10}{'items/s':>12}{'peak MB':>10}")
+    for label, seconds, rate, peak in rows:
+        print(f"{label:<24}{seconds:>10.1f}{rate:>12,.0f}{peak:>10.0f}")
+    first = rows[0]
+    print(
+        f"\ntargets: >= {TARGET_ITEMS_PER_S:,} items/s on PostgreSQL, < {TARGET_PEAK_MB} MB peak"
+        f" -> throughput {'met' if first[2] >= TARGET_ITEMS_PER_S else 'NOT met'},"
+        f" memory {'met' if max(r[3] for r in rows) < TARGET_PEAK_MB else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""A curator signs in, finds a video's questions, and seeks the player from a cited time."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import sign_in
+from tests.factories import make_item
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def imported(
+    benchmark: Any, tmp_path: Path, video_dir: Path, write_items: Callable[..., Path]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(video_dir / "jove_1001.mp4", folder)
+    shutil.copy(video_dir / "1001.vtt", folder)
+    call_command("import_videos", str(folder))
+    item = make_item(
+        video_id="1001",
+        question="Why is the flask heated between 00:12 and 00:14 after mixing?",
+        discipline="Chemistry",
+        video_duration=20,
+        timestamp_breakdown=["00:15-00:17: the readout is taken"],
+        options={letter: f"Because of reason {letter}" for letter in "ABCDEFGHIJ"},
+    )
+    call_command("import_questions", str(write_items([item])))
+
+
+def test_a_curator_opens_a_question_and_seeks_the_player(
+    page: Any, curator: Any, imported: None
+) -> None:
+    media_statuses: list[int] = []
+    page.on(
+        "response",
+        lambda r: media_statuses.append(r.status) if "/media/video" in r.url else None,
+    )
+    sign_in(page, "cora", "pw-cora")
+
+    page.click("text=1001")
+    page.click("[data-testid=question] .uid")
+    player = page.locator("video[data-testid=player]")
+    player.wait_for()
+    assert page.locator("[data-testid=option-J]").inner_text() == "Because of reason J"
+    page.wait_for_function("document.querySelector('video[data-testid=player]').readyState >= 1")
+
+    page.locator(".question-text [data-seek]").first.click()
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 12) < 0.5"
+    )
+    page.wait_for_function("document.querySelector('[data-clock]').textContent.startsWith('00:12')")
+
+    page.locator(".chip[data-seek='15.0']").click()
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 15) < 0.5"
+    )
+    page.locator(".transcript [data-seek='5.0']").click()
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 5) < 0.5"
+    )
+    # Seeking needs byte ranges: the browser must have been answered with 206.
+    assert 206 in media_statuses
+    assert page.dialogs == []
+
+
+def test_a_reviewer_outside_the_field_does_not_see_the_question(
+    page: Any, outsider: Any, imported: None
+) -> None:
+    sign_in(page, "phil", "pw-phil")
+    page.goto("/questions/")
+    assert "No questions match." in page.locator("[data-testid=question-list]").inner_text()

@@ -1,0 +1,227 @@
+"""Shared fixtures: personas, tiny generated videos, item files, a real Celery worker.
+
+The suite keeps its own SQLite file, media and broker folders under var/test, so it never
+touches the data of a `make run` in the same checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import make_item  # noqa: F401 - re-exported for tests
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_VAR = ROOT / "var" / "test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    if TEST_VAR.exists():
+        shutil.rmtree(TEST_VAR / "broker", ignore_errors=True)
+        shutil.rmtree(TEST_VAR / "media", ignore_errors=True)
+    for sub in ("broker/queue", "broker/processed", "broker/control", "media"):
+        (TEST_VAR / sub).mkdir(parents=True, exist_ok=True)
+    settings.MEDIA_ROOT = TEST_VAR / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": TEST_VAR / "media"},
+        },
+    }
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(TEST_VAR / "test-db.sqlite3")
+    if not settings.REDIS_URL:
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+            "data_folder_in": str(TEST_VAR / "broker/queue"),
+            "data_folder_out": str(TEST_VAR / "broker/queue"),
+            "processed_folder": str(TEST_VAR / "broker/processed"),
+            "store_processed": False,
+            "control_folder": str(TEST_VAR / "broker/control"),
+        }
+        from sciannot.celery import app
+
+        app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://...")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+# --- Personas ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def benchmark(db: None) -> Any:
+    from videos.models import Benchmark
+
+    return Benchmark.objects.default()
+
+
+def _user(username: str, role: str, disciplines: list[str] | None = None) -> Any:
+    from sciannot.accounts.models import User
+
+    user = User.objects.create_user(username=username, password="pw-" + username, role=role)
+    user.disciplines = disciplines or []
+    user.save()
+    return user
+
+
+@pytest.fixture
+def curator(db: None) -> Any:
+    return _user("cora", "curator")
+
+
+@pytest.fixture
+def reviewer(db: None) -> Any:
+    """A biologist: covers the Biology category (Biology, Bioengineering, Biochemistry)."""
+    return _user("bea", "reviewer", ["Biology"])
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    """A physicist reviewer, who must not see biology or chemistry items."""
+    return _user("phil", "reviewer", ["Physics"])
+
+
+@pytest.fixture
+def evaluator(db: None) -> Any:
+    return _user("eva", "evaluator")
+
+
+# --- Item files --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def write_items(tmp_path: Path) -> Callable[..., Path]:
+    """Write items (dicts, or raw strings for broken lines) as JSONL or a JSON array."""
+    counter = iter(range(1_000_000))
+
+    def write(items: list[Any], *, fmt: str = "jsonl", name: str | None = None) -> Path:
+        path = tmp_path / (name or f"items-{next(counter)}.{fmt}")
+        if fmt == "json":
+            path.write_text(json.dumps(items, ensure_ascii=False, indent=2), encoding="utf-8")
+        else:
+            lines = [i if isinstance(i, str) else json.dumps(i, ensure_ascii=False) for i in items]
+            path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return path
+
+    return write
+
+
+# --- Videos ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def video_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny real videos, generated once per session: 160x90, 5 fps."""
+    from videos.synthetic import make_synthetic_video
+
+    folder = tmp_path_factory.mktemp("videos")
+    scenes = [(0.0, "Setup"), (5.0, "Mixing"), (10.0, "Heating"), (15.0, "Readout")]
+    make_synthetic_video(
+        folder / "jove_1001.mp4", duration=20, width=160, height=90, fps=5, scenes=scenes
+    )
+    make_synthetic_video(
+        folder / "jove_1002.mkv",
+        duration=12,
+        width=160,
+        height=90,
+        fps=5,
+        scenes=scenes[:3],
+        container_format="matroska",
+    )
+    (folder / "1001.vtt").write_text(
+        "WEBVTT\n\n00:00.000 --> 00:05.000\nThe sample is set up.\n\n"
+        "00:05.000 --> 00:10.000\nThe reagents are mixed at a 1:10 ratio.\n\n"
+        "00:10.000 --> 00:15.000\nThe flask is heated to 80 degrees.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+# --- A real Celery worker ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` process on the configured broker and the test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    env = dict(os.environ)
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env["SCIANNOT_VAR_DIR"] = str(TEST_VAR)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        env["SCIANNOT_SQLITE_PATH"] = str(db["NAME"])
+    else:
+        user = db.get("USER") or ""
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        auth = f"{user}{password}@" if user else ""
+        env["DATABASE_URL"] = (
+            f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/"
+            f"{db['NAME']}"
+        )
+    log = open(TEST_VAR / "worker.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sciannot",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:
+    """Poll `check` until it is true; fail with the worker log when it never becomes true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    log = (TEST_VAR / "worker.log").read_text(errors="replace")[-3000:]
+    pytest.fail(f"timed out waiting for {what or 'condition'}; worker log:\n{log}")

@@ -1,0 +1,132 @@
+"""The media endpoint: HTTP Range (206), 416, If-Range, ETags, and who may fetch bytes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from videos.models import Video
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def video(benchmark: Any, tmp_path: Path, video_dir: Path) -> Video:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(video_dir / "jove_1001.mp4", folder)
+    call_command("import_videos", str(folder))
+    video = Video.objects.get(video_id="1001")
+    Video.objects.filter(pk=video.pk).update(discipline="Biology", category="Biology")
+    return video
+
+
+def body(response: Any) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_serves_the_whole_file_with_accept_ranges(video: Video, curator: Any) -> None:
+    response = signed_in(curator).get(f"/videos/{video.pk}/media/video")
+    data = body(response)
+    assert response.status_code == 200
+    assert response["Accept-Ranges"] == "bytes"
+    assert response["Content-Type"] == "video/mp4"
+    assert int(response["Content-Length"]) == len(data) == video.size
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [("bytes=0-99", 0, 99), ("bytes=100-", 100, None), ("bytes=-50", None, None)],
+)
+def test_it_answers_ranges_with_206(
+    video: Video, curator: Any, header: str, first: int | None, last: int | None
+) -> None:
+    full = video.original.open("rb").read()
+    size = len(full)
+    response = signed_in(curator).get(f"/videos/{video.pk}/media/video", HTTP_RANGE=header)
+    data = body(response)
+    assert response.status_code == 206
+    if header == "bytes=-50":
+        first, last = size - 50, size - 1
+    last = size - 1 if last is None else last
+    assert response["Content-Range"] == f"bytes {first}-{last}/{size}"
+    assert data == full[first : last + 1]
+    assert int(response["Content-Length"]) == len(data)
+
+
+def test_it_answers_416_past_the_end(video: Video, curator: Any) -> None:
+    response = signed_in(curator).get(
+        f"/videos/{video.pk}/media/video", HTTP_RANGE=f"bytes={video.size + 10}-"
+    )
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{video.size}"
+
+
+def test_it_sends_the_whole_file_when_if_range_is_stale(video: Video, curator: Any) -> None:
+    response = signed_in(curator).get(
+        f"/videos/{video.pk}/media/video", HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"stale"'
+    )
+    assert response.status_code == 200
+    current = signed_in(curator).get(f"/videos/{video.pk}/media/video", HTTP_RANGE="bytes=0-9")
+    etag = current["ETag"]
+    fresh = signed_in(curator).get(
+        f"/videos/{video.pk}/media/video", HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=etag
+    )
+    assert fresh.status_code == 206 and len(body(fresh)) == 10
+
+
+def test_it_answers_304_to_a_matching_etag(video: Video, curator: Any) -> None:
+    first = signed_in(curator).get(f"/videos/{video.pk}/media/video")
+    again = signed_in(curator).get(
+        f"/videos/{video.pk}/media/video", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
+
+
+def test_it_serves_media_only_to_people_allowed_to_see_the_video(
+    video: Video, reviewer: Any, outsider: Any, evaluator: Any
+) -> None:
+    url = f"/videos/{video.pk}/media/video"
+    assert signed_in(reviewer).get(url, HTTP_RANGE="bytes=0-9").status_code == 206
+    assert signed_in(outsider).get(url).status_code == 404
+    assert signed_in(evaluator).get(url).status_code == 403
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_it_serves_the_poster(video: Video, curator: Any) -> None:
+    response = signed_in(curator).get(f"/videos/{video.pk}/media/poster")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert body(response)[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-0", (0, 0)),
+        ("bytes=10-5", None),
+        ("bytes=-2000", (0, 999)),
+        ("bytes=-0", "unsatisfiable"),
+        ("bytes=1000-", "unsatisfiable"),
+        ("bytes=990-5000", (990, 999)),
+        ("bytes=0-1,5-9", None),
+        ("items=0-9", None),
+        ("bytes=-", None),
+    ],
+)
+def test_it_parses_range_headers(header: str, expected: object) -> None:
+    from videos.streaming import parse_range
+
+    assert parse_range(header, 1000) == expected

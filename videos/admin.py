@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from videos.models import Benchmark, Manuscript, Transcript, TranscriptCue, Video
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(admin.ModelAdmin[Benchmark]):
+    list_display = ["name", "title", "required_accepts", "created_at"]
+    search_fields = ["name", "title"]
+
+
+class TranscriptCueInline(admin.TabularInline[TranscriptCue, Transcript]):
+    model = TranscriptCue
+    extra = 0
+    fields = ["index", "start", "end", "text"]
+
+
+@admin.register(Transcript)
+class TranscriptAdmin(admin.ModelAdmin[Transcript]):
+    list_display = ["video", "source_name", "source_format", "updated_at"]
+    search_fields = ["video__video_id", "text"]
+    list_select_related = ["video"]
+    inlines = [TranscriptCueInline]
+
+
+@admin.register(Manuscript)
+class ManuscriptAdmin(admin.ModelAdmin[Manuscript]):
+    list_display = ["video", "title", "format", "source_name", "updated_at"]
+    search_fields = ["video__video_id", "title", "text"]
+    list_select_related = ["video"]
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin[Video]):
+    list_display = [
+        "video_id",
+        "benchmark",
+        "title",
+        "discipline",
+        "category",
+        "duration",
+        "media_status",
+        "codec",
+    ]
+    list_filter = ["benchmark", "category", "discipline", "media_status", "codec"]
+    search_fields = ["video_id", "title", "subject"]
+    readonly_fields = [
+        "duration",
+        "start_time",
+        "fps",
+        "width",
+        "height",
+        "codec",
+        "audio_codec",
+        "container",
+        "variable_frame_rate",
+        "size",
+        "sha256",
+        "source_name",
+        "source_mtime",
+        "created_at",
+        "updated_at",
+    ]

@@ -1,0 +1,40 @@
+"""Reads of videos, always scoped to what the person asking may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from sciannot.accounts.permissions import visible_videos
+from videos.models import Benchmark, Video
+
+
+def videos_for_user(user: Any, *, benchmark: Benchmark | None = None) -> QuerySet[Video]:
+    queryset = Video.objects.select_related("benchmark")
+    if benchmark is not None:
+        queryset = queryset.filter(benchmark=benchmark)
+    return visible_videos(user, queryset)
+
+
+def videos_with_counts(user: Any, *, benchmark: Benchmark | None = None) -> QuerySet[Video]:
+    from reviews.models import QuestionStatus
+
+    return videos_for_user(user, benchmark=benchmark).annotate(
+        question_count=Count("questions", distinct=True),
+        draft_count=Count(
+            "questions", filter=Q(questions__status=QuestionStatus.DRAFT), distinct=True
+        ),
+        accepted_count=Count(
+            "questions", filter=Q(questions__status=QuestionStatus.ACCEPTED), distinct=True
+        ),
+    )
+
+
+def video_get_for_user(user: Any, pk: int) -> Video:
+    """The video with `pk` if `user` may see it; 404 otherwise (never reveal it exists)."""
+    video = videos_for_user(user).filter(pk=pk).first()
+    if video is None:
+        raise Http404("No such video.")
+    return video

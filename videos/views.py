@@ -1,0 +1,67 @@
+"""Pages about videos, and the media endpoint that streams their bytes."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reviews.selectors import questions_for_user, with_details
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import role_required
+from videos.models import Benchmark
+from videos.selectors import video_get_for_user, videos_with_counts
+from videos.streaming import ranged_file_response
+
+MEDIA_KINDS = ("original", "playable", "poster", "video")
+
+
+@require_GET
+@role_required(Role.CURATOR, Role.REVIEWER)
+def video_list(request: HttpRequest) -> HttpResponse:
+    benchmark = Benchmark.objects.default()
+    videos = videos_with_counts(request.user, benchmark=benchmark).order_by("video_id")
+    return render(request, "videos/video_list.html", {"videos": videos, "benchmark": benchmark})
+
+
+@require_GET
+@role_required(Role.CURATOR, Role.REVIEWER)
+def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    video = video_get_for_user(request.user, pk)
+    transcript = getattr(video, "transcript", None)
+    manuscript = getattr(video, "manuscript", None)
+    questions = with_details(questions_for_user(request.user).filter(video=video))
+    return render(
+        request,
+        "videos/video_detail.html",
+        {
+            "video": video,
+            "cues": list(transcript.cues.all()) if transcript else [],
+            "manuscript": manuscript,
+            "questions": questions,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@role_required(Role.CURATOR, Role.REVIEWER)
+def video_media(request: HttpRequest, pk: int, kind: str) -> HttpResponse | StreamingHttpResponse:
+    """The video's bytes (with Range support) or its poster, for people allowed to see it.
+
+    `video` is whichever file the browser should play: the playable copy when there is one.
+    """
+    if kind not in MEDIA_KINDS:
+        raise Http404("No such media.")
+    video = video_get_for_user(request.user, pk)
+    if kind == "video":
+        field_file = video.playable or video.original
+    else:
+        field_file = getattr(video, kind)
+    if not field_file:
+        raise Http404("This video has no such file yet.")
+    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
+    return ranged_file_response(
+        request, field_file, content_type=content_type, version=video.sha256
+    )
