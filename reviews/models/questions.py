@@ -42,7 +42,10 @@ class QuestionSource(models.TextChoices):
 
 
 class Question(models.Model):
-    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="questions")
+    # Indexed through the unique (video, text_key) constraint, which starts with it.
+    video = models.ForeignKey(
+        Video, on_delete=models.PROTECT, related_name="questions", db_index=False
+    )
     # The source's id; NOT unique — the reference file reuses (video_id, question_id) pairs.
     question_id = models.CharField(max_length=32, blank=True)
     uid = models.CharField(max_length=16, unique=True, default=new_uid, editable=False)
@@ -103,7 +106,10 @@ class Question(models.Model):
 class Option(models.Model):
     """One of the ten options. The key is `Question.answer`, so there is exactly one."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    # No index of its own: the unique (question, letter) index serves lookups by question.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", db_index=False
+    )
     letter = models.CharField(max_length=1)
     text = models.TextField()
 

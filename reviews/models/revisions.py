@@ -11,7 +11,10 @@ from reviews.models.questions import Question
 
 
 class Revision(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    # No index of its own: the unique (question, number) index serves lookups by question.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     number = models.PositiveIntegerField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,10 +7,11 @@ Must be called inside a transaction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -64,3 +65,59 @@ def insert_rows(
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+CopyJob = tuple[type[models.Model], Sequence[str], Sequence[Sequence[Any]]]
+
+
+class WritePipeline:
+    """Writes batches of rows while the caller prepares the next batch.
+
+    On PostgreSQL one background thread runs the COPYs on the request's own connection, so
+    the server ingests a batch (index updates, constraint checks) while Python parses the
+    next one. At most one batch is in flight, and the caller must `drain()` before it uses
+    the connection itself. Elsewhere the rows are written at once.
+    """
+
+    def __init__(self) -> None:
+        self.threaded = connection.vendor == "postgresql"
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def submit(self, jobs: list[CopyJob]) -> None:
+        self.drain()
+        if not self.threaded:
+            for model, columns, rows in jobs:
+                insert_rows(model, columns, rows)
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        assert raw is not None
+
+        def work() -> None:
+            try:
+                with raw.cursor() as cursor:
+                    for model, columns, rows in jobs:
+                        column_sql = ", ".join(f'"{column}"' for column in columns)
+                        sql = f'COPY "{model._meta.db_table}" ({column_sql}) FROM STDIN'
+                        with cursor.copy(sql) as copy:
+                            for row in rows:
+                                copy.write_row(row)
+            except BaseException as exc:  # handed to the caller's thread by drain()
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="import-copy", daemon=True)
+        self._thread.start()
+
+    def drain(self) -> None:
+        """Wait for the batch in flight; re-raise its error in the caller's thread."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            import psycopg
+
+            if isinstance(error, psycopg.errors.IntegrityError):
+                raise IntegrityError(str(error)) from error
+            raise error

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from videos.synthetic import make_synthetic_video
-from videos.transcripts import Cue
 
 from reviews.demo.content import QUESTIONS, VIDEOS, DemoVideo
 from reviews.models import QuestionStatus
@@ -22,7 +20,9 @@ from sciannot.accounts.models import Role, User
 from sciannot.accounts.services import user_upsert
 from videos.models import Benchmark, Manuscript, Transcript, Video
 from videos.services import manuscript_attach, transcript_attach, video_store_file
+from videos.synthetic import make_synthetic_video
 from videos.taxonomy import category_for_discipline
+from videos.transcripts import Cue
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from reviews.models import (
     Revision,
     new_uid,
 )
-from reviews.services.bulk import allocate_ids, insert_rows
+from reviews.services.bulk import WritePipeline, allocate_ids
 from reviews.services.item_format import ItemData, ItemProblems, iter_records, validate_item
 from reviews.services.revisions import question_snapshot, revision_write, snapshot_from_content
 from reviews.timeparse import format_timestamp
@@ -34,6 +34,37 @@ from sciannot.accounts.models import User
 from videos.models import Benchmark, MediaStatus, Video
 
 BATCH_SIZE = 2000
+QUESTION_COLUMNS = (
+    "id",
+    "video_id",
+    "question_id",
+    "uid",
+    "text",
+    "text_key",
+    "question_type",
+    "answer",
+    "discipline",
+    "category",
+    "subject",
+    "rationale",
+    "timestamp_breakdown",
+    "status",
+    "source",
+    "expert_touched",
+    "version",
+    "content_hash",
+    "created_at",
+    "updated_at",
+)
+REVISION_COLUMNS = (
+    "question_id",
+    "number",
+    "author_id",
+    "created_at",
+    "reason",
+    "snapshot",
+    "changed_fields",
+)
 IMPORT_STATUSES = (QuestionStatus.DRAFT, QuestionStatus.ACCEPTED)
 
 
@@ -121,6 +152,7 @@ class _Importer:
         self.seen: dict[tuple[str, str], tuple[int, str]] = {}
         self.now = timezone.now()
         self.db_now = connection.ops.adapt_datetimefield_value(self.now)
+        self.writer = WritePipeline()
 
     def load_existing(self) -> None:
         for video in Video.objects.filter(benchmark=self.benchmark).values(
@@ -240,6 +272,8 @@ class _Importer:
             self.pending.clear()
             return
         items, self.pending = self.pending, []
+        # The connection is ours again only once the previous batch is written.
+        self.writer.drain()
         self.create_videos({item.video_id for item in items})
         ids = allocate_ids(Question, len(items))
         source = QuestionSource.IMPORTED
@@ -291,48 +325,17 @@ class _Importer:
                     json.dumps(sorted(snapshot)),
                 )
             )
-        insert_rows(
-            Question,
+        self.writer.submit(
             [
-                "id",
-                "video_id",
-                "question_id",
-                "uid",
-                "text",
-                "text_key",
-                "question_type",
-                "answer",
-                "discipline",
-                "category",
-                "subject",
-                "rationale",
-                "timestamp_breakdown",
-                "status",
-                "source",
-                "expert_touched",
-                "version",
-                "content_hash",
-                "created_at",
-                "updated_at",
-            ],
-            question_rows,
-        )
-        insert_rows(Option, ["question_id", "letter", "text"], option_rows)
-        insert_rows(
-            EvidenceSpan, ["question_id", "start", "end", "note", "order", "origin"], span_rows
-        )
-        insert_rows(
-            Revision,
-            [
-                "question_id",
-                "number",
-                "author_id",
-                "created_at",
-                "reason",
-                "snapshot",
-                "changed_fields",
-            ],
-            revision_rows,
+                (Question, QUESTION_COLUMNS, question_rows),
+                (Option, ["question_id", "letter", "text"], option_rows),
+                (
+                    EvidenceSpan,
+                    ["question_id", "start", "end", "note", "order", "origin"],
+                    span_rows,
+                ),
+                (Revision, REVISION_COLUMNS, revision_rows),
+            ]
         )
 
     def create_videos(self, video_ids: set[str]) -> None:
@@ -355,6 +358,7 @@ class _Importer:
             self.videos[created.video_id].pk = created.pk
 
     def update(self, existing: _Existing, item: ItemData, digest: str) -> None:
+        self.writer.drain()
         question = Question.objects.select_for_update().get(pk=existing.pk)
         before = question_snapshot(question)
         question.question_id = item.question_id
@@ -418,8 +422,16 @@ def questions_import(
     )
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Check foreign keys as each batch lands, while the next one is parsed,
+                # rather than all at once at commit.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             importer.load_existing()
-            importer.feed(path)
+            try:
+                importer.feed(path)
+            finally:
+                importer.writer.drain()
             if importer.problems:
                 raise ImportFailed(importer.problems)
             if dry_run:

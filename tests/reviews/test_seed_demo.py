@@ -6,8 +6,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from reviews.demo.content import QUESTIONS, VIDEOS
 
+from reviews.demo.content import QUESTIONS, VIDEOS
 from reviews.models import Question, QuestionStatus, Revision
 from sciannot.accounts.models import User
 from videos.models import MediaStatus, Video

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from videos.media import is_browser_playable, probe_video
 
 from tests.conftest import wait_for
+from videos.media import is_browser_playable, probe_video
 from videos.models import MediaStatus, Video
 
 pytestmark = [pytest.mark.worker]
