@@ -64,7 +64,7 @@ class ItemData:
     timestamp_breakdown: list[str]
     video_duration: float | None
     spans: list[SpanData] = field(default_factory=list)
-    _hash: str | None = None
+    _json: str | None = None
 
     @property
     def text_key(self) -> str:
@@ -89,16 +89,23 @@ class ItemData:
             ],
         }
 
+    def content_json(self) -> str:
+        """The content as canonical JSON, computed once: it is hashed and snapshotted."""
+        if self._json is None:
+            self._json = canonical_json(self.content())
+        return self._json
+
     def content_hash(self) -> str:
-        if self._hash is None:
-            self._hash = content_hash(self.content())
-        return self._hash
+        return hashlib.sha256(self.content_json().encode("utf-8")).hexdigest()
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def content_hash(content: dict[str, Any]) -> str:
     """sha256 of a question's content; equal hashes mean an import changes nothing."""
-    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
 class ItemProblems(Exception):

@@ -28,7 +28,7 @@ from reviews.models import (
 )
 from reviews.services.bulk import WritePipeline, allocate_ids
 from reviews.services.item_format import ItemData, ItemProblems, iter_records, validate_item
-from reviews.services.revisions import question_snapshot, revision_write, snapshot_from_content
+from reviews.services.revisions import SNAPSHOT_FIELDS, question_snapshot, revision_write
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
 from videos.models import Benchmark, MediaStatus, Video
@@ -281,9 +281,10 @@ class _Importer:
         option_rows: list[tuple[int, str, str]] = []
         span_rows: list[tuple[int, float, float, str, int, str]] = []
         revision_rows = []
+        snapshot_tail = f',"status":{json.dumps(self.status)},"version":1}}'
+        all_fields = json.dumps(sorted([*SNAPSHOT_FIELDS]))
         for pk, item in zip(ids, items, strict=True):
             video = self.videos[item.video_id]
-            content = item.content()
             question_rows.append(
                 (
                     pk,
@@ -313,7 +314,6 @@ class _Importer:
                 (pk, span.start, span.end, span.note, order, span.origin)
                 for order, span in enumerate(item.spans)
             )
-            snapshot = snapshot_from_content(content, status=self.status, version=1)
             revision_rows.append(
                 (
                     pk,
@@ -321,8 +321,10 @@ class _Importer:
                     self.author.pk if self.author else None,
                     self.db_now,
                     self.reason,
-                    json.dumps(snapshot, ensure_ascii=False),
-                    json.dumps(sorted(snapshot)),
+                    # The snapshot is the content plus status and version; splice them into
+                    # the JSON already made for the hash rather than encode it twice.
+                    item.content_json()[:-1] + snapshot_tail,
+                    all_fields,
                 )
             )
         self.writer.submit(

@@ -10,6 +10,23 @@ from reviews.models import Question, Revision
 from sciannot.accounts.models import User
 
 
+SNAPSHOT_FIELDS = (
+    "question_id",
+    "question",
+    "options",
+    "answer",
+    "question_type",
+    "discipline",
+    "category",
+    "subject",
+    "rationale",
+    "timestamp_breakdown",
+    "spans",
+    "status",
+    "version",
+)
+
+
 def question_content(question: Question) -> dict[str, Any]:
     """Everything an expert can change about a question, in the import's field names."""
     return {

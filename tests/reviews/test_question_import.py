@@ -11,7 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from reviews.models import EvidenceSpan, Option, Question, QuestionStatus, Revision
+from reviews.services.item_format import content_hash
 from reviews.services.question_import import ImportFailed, questions_import
+from reviews.services.revisions import question_content, question_snapshot
 from tests.factories import make_item
 from videos.models import MediaStatus, Video
 
@@ -70,7 +72,10 @@ def test_it_imports_a_valid_file_with_options_spans_and_a_revision(
     ]
     revision = question.revisions.get()
     assert revision.number == 1 and revision.author is None
-    assert revision.snapshot["options"]["D"] == question.options.get(letter="D").text
+    # The bulk path writes the same snapshot the ORM path would read back.
+    assert revision.snapshot == question_snapshot(question)
+    assert revision.changed_fields == sorted(question_snapshot(question))
+    assert question.content_hash == content_hash(question_content(question))
     video = Video.objects.get(video_id="58827")
     assert video.media_status == MediaStatus.PLACEHOLDER
     assert video.duration == 301.0
@@ -168,6 +173,8 @@ def test_it_treats_whitespace_changes_as_the_same_question_and_updates_it(
     assert list(question.revisions.values_list("number", flat=True).order_by("number")) == [1, 2]
     latest = question.revisions.get(number=2)
     assert "answer" in latest.changed_fields and "options" not in latest.changed_fields
+    assert latest.snapshot == question_snapshot(question)
+    assert question.content_hash == content_hash(question_content(question))
 
 
 def test_it_never_overwrites_a_question_an_expert_touched(

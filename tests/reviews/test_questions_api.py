@@ -165,3 +165,11 @@ def test_the_schema_describes_the_questions_endpoint(curator: Any) -> None:
     assert {"video_id", "status", "page"} <= names
     assert "tokenAuth" in schema["components"]["securitySchemes"]
     assert "cookieAuth" in schema["components"]["securitySchemes"]
+
+
+def test_the_schema_generates_without_warnings(tmp_path: Path) -> None:
+    # --fail-on-warn turns any unannotated view or ambiguous field into an error.
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    assert "/api/questions/" in (tmp_path / "schema.yml").read_text()

@@ -130,3 +130,15 @@ def test_it_parses_range_headers(header: str, expected: object) -> None:
     from videos.streaming import parse_range
 
     assert parse_range(header, 1000) == expected
+
+
+def test_the_player_offsets_seeks_into_a_copy_that_starts_later(video: Video, curator: Any) -> None:
+    # A browser copy's timeline starts at the original's container start time; the page
+    # tells the player how far to shift every data-seek time (which is on the original's).
+    Video.objects.filter(pk=video.pk).update(start_time=1.5, playable=video.original.name)
+    page = signed_in(curator).get(f"/videos/{video.pk}/").content.decode()
+    assert 'data-offset="1.5"' in page
+    assert f'src="/videos/{video.pk}/media/video"' in page
+    Video.objects.filter(pk=video.pk).update(playable="")
+    page = signed_in(curator).get(f"/videos/{video.pk}/").content.decode()
+    assert 'data-offset="0.0"' in page
