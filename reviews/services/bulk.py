@@ -15,7 +15,12 @@ from django.db import IntegrityError, connection, models
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """Reserve `count` primary keys for rows about to be inserted with explicit ids."""
+    """Primary keys for `count` rows about to be inserted with explicit ids.
+
+    PostgreSQL reserves them from the table's sequence. SQLite hands out the ids after the
+    highest one in use, which stays correct because the caller inserts them before anyone
+    else can write (the import holds SQLite's write lock for its whole transaction).
+    """
     if count <= 0:
         return []
     table = model._meta.db_table

@@ -10,6 +10,7 @@ same whitespace-normalised text.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -430,9 +431,14 @@ def questions_import(
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             importer.load_existing()
+            # The parser would otherwise hold the GIL for the default 5 ms slices while the
+            # COPY thread waits to hand the server its next rows.
+            switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(0.0005)
             try:
                 importer.feed(path)
             finally:
+                sys.setswitchinterval(switch_interval)
                 importer.writer.drain()
             if importer.problems:
                 raise ImportFailed(importer.problems)

@@ -9,7 +9,6 @@ from django.db.models import Max
 from reviews.models import Question, Revision
 from sciannot.accounts.models import User
 
-
 SNAPSHOT_FIELDS = (
     "question_id",
     "question",
