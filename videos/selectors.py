@@ -32,6 +32,16 @@ def videos_with_counts(user: Any, *, benchmark: Benchmark | None = None) -> Quer
     )
 
 
+def search_videos(queryset: QuerySet[Video], text: str) -> QuerySet[Video]:
+    """Videos whose id, title, subject or transcript mentions `text` (case-insensitive)."""
+    return queryset.filter(
+        Q(video_id__icontains=text)
+        | Q(title__icontains=text)
+        | Q(subject__icontains=text)
+        | Q(transcript__text__icontains=text)
+    )
+
+
 def video_get_for_user(user: Any, pk: int) -> Video:
     """The video with `pk` if `user` may see it; 404 otherwise (never reveal it exists)."""
     video = videos_for_user(user).filter(pk=pk).first()

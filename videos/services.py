@@ -300,6 +300,25 @@ def _import_one(benchmark: Benchmark, path: Path, video_id: str) -> FileOutcome:
             sidecars.append(f"manuscript {manuscript.name}")
     if sidecars and outcome == "unchanged":
         outcome = "updated"
-    if sidecars and not detail:
-        detail = "with " + ", ".join(sidecars)
-    return FileOutcome(path.name, video_id, outcome, detail)
+    notes = [detail] if detail else []
+    if sidecars:
+        notes.append("with " + ", ".join(sidecars))
+    if changed_media and video.duration is not None:
+        late = _questions_past_end(video)
+        if late:
+            notes.append(
+                f"warning: {late} question(s) cite times past the end of the video "
+                f"({video.duration:.1f} s)"
+            )
+    return FileOutcome(path.name, video_id, outcome, "; ".join(notes))
+
+
+def _questions_past_end(video: Video) -> int:
+    """Questions imported before the file whose evidence lies past the probed end."""
+    from reviews.models import Question
+
+    assert video.duration is not None
+    # MM:SS times are whole seconds: one second of slack, as the question import allows.
+    return (
+        Question.objects.filter(video=video, spans__end__gt=video.duration + 1.0).distinct().count()
+    )

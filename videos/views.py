@@ -12,7 +12,7 @@ from reviews.selectors import questions_for_user, with_details
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from videos.models import Benchmark
-from videos.selectors import video_get_for_user, videos_with_counts
+from videos.selectors import search_videos, video_get_for_user, videos_with_counts
 from videos.streaming import ranged_file_response
 
 MEDIA_KINDS = ("original", "playable", "poster", "video")
@@ -22,8 +22,15 @@ MEDIA_KINDS = ("original", "playable", "poster", "video")
 @role_required(Role.CURATOR, Role.REVIEWER)
 def video_list(request: HttpRequest) -> HttpResponse:
     benchmark = Benchmark.objects.default()
-    videos = videos_with_counts(request.user, benchmark=benchmark).order_by("video_id")
-    return render(request, "videos/video_list.html", {"videos": videos, "benchmark": benchmark})
+    search = request.GET.get("q", "").strip()
+    videos = videos_with_counts(request.user, benchmark=benchmark)
+    if search:
+        videos = search_videos(videos, search)
+    return render(
+        request,
+        "videos/video_list.html",
+        {"videos": videos.order_by("video_id"), "benchmark": benchmark, "search": search},
+    )
 
 
 @require_GET

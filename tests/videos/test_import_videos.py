@@ -132,3 +132,36 @@ def test_it_fills_a_placeholder_video_made_by_a_question_import(
 def test_it_fails_with_one_line_for_a_missing_folder(benchmark: Any, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="is not a folder"):
         call_command("import_videos", str(tmp_path / "missing"))
+
+
+def test_it_warns_about_questions_that_cite_times_past_the_probed_end(
+    benchmark: Any, folder: Path, write_items: Any
+) -> None:
+    from tests.factories import make_item
+
+    # The question file said the video is 300 s long; the real file is 20 s.
+    call_command(
+        "import_questions",
+        str(write_items([make_item(video_id="1001", video_duration=300)])),
+    )
+    out = import_videos(folder)
+    assert "jove_1001.mp4: created" in out
+    assert "warning: 1 question(s) cite times past the end of the video (20.0 s)" in out
+
+
+def test_it_accepts_upper_case_extensions(benchmark: Any, folder: Path) -> None:
+    (folder / "jove_1001.mp4").rename(folder / "jove_1003.MP4")
+    out = import_videos(folder)
+    assert "jove_1003.MP4: created" in out
+    assert Video.objects.get(video_id="1003").duration == pytest.approx(20.0, abs=0.25)
+
+
+def test_it_finds_videos_by_transcript_text(benchmark: Any, folder: Path, curator: Any) -> None:
+    from django.test import Client
+
+    import_videos(folder)
+    client = Client()
+    client.force_login(curator)
+    page = client.get("/videos/?q=heated+to+80").content.decode()
+    assert ">1001<" in page and ">1002<" not in page
+    assert "No video matches" in client.get("/videos/?q=centrifuge").content.decode()
