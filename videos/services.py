@@ -32,7 +32,7 @@ from videos.transcripts import Cue, TranscriptError, detect_format, parse_transc
 logger = logging.getLogger(__name__)
 
 VIDEO_NAME = re.compile(r"^jove_(?P<video_id>[A-Za-z0-9][A-Za-z0-9._-]*)\.(?:mp4|mkv|webm)$", re.I)
-TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json")
 MANUSCRIPT_SUFFIXES = (".md", ".txt")
 
 
@@ -229,7 +229,7 @@ def videos_import_dir(
     directory: Path,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> VideoImportReport:
-    """Import every `jove_<id>.(mp4|mkv|webm)` in `directory`, with `<id>.vtt|.srt` and
+    """Import every `jove_<id>.(mp4|mkv|webm)` in `directory`, with `<id>.vtt|.srt|.json` and
     `<id>.md|.txt` beside it. Unchanged files are skipped (size and mtime, then sha256); a file
     that is not a decodable video is reported and skipped without touching anything else."""
     if not directory.is_dir():

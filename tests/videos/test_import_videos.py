@@ -165,3 +165,15 @@ def test_it_finds_videos_by_transcript_text(benchmark: Any, folder: Path, curato
     page = client.get("/videos/?q=heated+to+80").content.decode()
     assert ">1001<" in page and ">1002<" not in page
     assert "No video matches" in client.get("/videos/?q=centrifuge").content.decode()
+
+
+def test_it_reads_a_json_transcript_beside_the_video(benchmark: Any, folder: Path) -> None:
+    (folder / "1001.vtt").unlink()
+    (folder / "1001.json").write_text(
+        '{"segments": [{"start": 0.0, "end": 4.5, "text": " The bead is trapped."},'
+        ' {"start": 4.5, "end": 9.0, "text": "The laser power is 200 mW."}]}',
+        encoding="utf-8",
+    )
+    import_videos(folder)
+    cues = Transcript.objects.get(video__video_id="1001").cues.values_list("start", "text")
+    assert list(cues) == [(0.0, "The bead is trapped."), (4.5, "The laser power is 200 mW.")]

@@ -14,8 +14,8 @@ from videos.services import FileOutcome, VideoImportError, videos_import_dir
 
 class Command(BenchmarkCommand):
     help = (
-        "Import every jove_<id>.(mp4|MP4|mkv|webm) in DIR; <id>.vtt/.srt beside a video becomes "
-        "its transcript and <id>.md/.txt its manuscript."
+        "Import every jove_<id>.(mp4|MP4|mkv|webm) in DIR; <id>.vtt/.srt/.json beside a video "
+        "becomes its transcript and <id>.md/.txt its manuscript."
     )
     creates_benchmark = True
 
