@@ -212,7 +212,10 @@ class _Painter:
             draw = ImageDraw.Draw(image)
             if self.title:
                 draw.text(
-                    (self.margin, self.margin), self.title, fill="white", font=self.title_font
+                    (self.margin, self.margin),
+                    self._fitted(self.title),
+                    fill="white",
+                    font=self.title_font,
                 )
             label = self.timeline.scenes[scene][1]
             if label:
@@ -225,6 +228,15 @@ class _Painter:
                 )
             self.backgrounds[scene] = image
         return self.backgrounds[scene]
+
+    def _fitted(self, text: str) -> str:
+        """`text`, shortened with an ellipsis until it fits the frame's width."""
+        room = self.width - 2 * self.margin
+        if self.title_font.getlength(text) <= room:
+            return text
+        while text and self.title_font.getlength(text + "…") > room:
+            text = text[:-1]
+        return text.rstrip() + "…"
 
     def frame(self, seconds: float) -> av.VideoFrame:
         scene = self.timeline.index_at(seconds)
