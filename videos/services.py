@@ -164,6 +164,15 @@ def video_store_file(
     return video
 
 
+def videos_awaiting_copy() -> list[int]:
+    """Videos whose browser copy is due but not made (e.g. its worker died)."""
+    return list(
+        Video.objects.filter(media_status=MediaStatus.PROCESSING)
+        .exclude(original="")
+        .values_list("pk", flat=True)
+    )
+
+
 def video_make_playable(*, video_pk: int, progress: Callable[[float], None] | None = None) -> bool:
     """Make the H.264/AAC copy of a video whose original is not browser-playable.
 

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
 
-from videos.services import video_make_playable
+from celery import shared_task
+from celery.signals import worker_ready
+
+from videos.services import video_make_playable, videos_awaiting_copy
 
 
 @shared_task(
-    bind=True,
     acks_late=True,
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=3,
 )
-def make_playable_copy(self: object, video_pk: int) -> bool:
+def make_playable_copy(video_pk: int) -> bool:
     """Transcode a video's original into a browser-playable MP4 (idempotent)."""
     return video_make_playable(video_pk=video_pk)
+
+
+@worker_ready.connect
+def requeue_unfinished_copies(**kwargs: Any) -> None:
+    """Queue again every browser copy that was never finished.
+
+    A worker killed mid-transcode loses its message for good on the filesystem broker (it
+    never redelivers), so each worker start picks up videos still waiting; the task is
+    idempotent, so a copy queued twice is made once.
+    """
+    for pk in videos_awaiting_copy():
+        make_playable_copy.delay(pk)

@@ -70,7 +70,8 @@ IMPORT_STATUSES = (QuestionStatus.DRAFT, QuestionStatus.ACCEPTED)
 
 
 class ImportFailed(Exception):
-    """The import changed nothing; `problems` are 'line N: what is wrong' messages."""
+    """The import changed nothing; `problems` are 'line N: what is wrong' messages (or a
+    message without a line when the file as a whole could not be imported)."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"{len(problems)} problem(s); nothing was imported")
@@ -415,7 +416,7 @@ def questions_import(
     if status not in IMPORT_STATUSES:
         raise ValueError(f"status must be one of {', '.join(IMPORT_STATUSES)}, not {status!r}")
     if not path.is_file():
-        raise ImportFailed([f"line 0: no such file: {path}"])
+        raise ImportFailed([f"no such file: {path}"])
     importer = _Importer(
         benchmark=benchmark,
         status=status,
@@ -450,7 +451,7 @@ def questions_import(
     except IntegrityError as exc:
         raise ImportFailed(
             [
-                f"line 0: the database refused the import ({exc}); another import may have "
+                f"the database refused the import ({exc}); another import may have "
                 "changed the same questions at the same time — run it again"
             ]
         ) from exc

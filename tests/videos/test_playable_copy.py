@@ -56,3 +56,28 @@ def test_the_worker_consumes_from_redis_when_configured(
         timeout=90,
         what="the browser copy over Redis",
     )
+
+
+@pytest.fixture
+def stranded_video(transactional_db: None, benchmark: Any, tmp_path: Path, video_dir: Path) -> int:
+    """A video whose browser copy was due when its worker died: no message is left for it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(video_dir / "jove_1001.mp4", folder)
+    call_command("import_videos", str(folder))
+    video = Video.objects.get(video_id="1001")
+    Video.objects.filter(pk=video.pk).update(media_status=MediaStatus.PROCESSING)
+    return video.pk
+
+
+def test_a_starting_worker_finishes_copies_a_dead_worker_left(
+    stranded_video: int, celery_worker: subprocess.Popen[bytes]
+) -> None:
+    wait_for(
+        lambda: Video.objects.get(pk=stranded_video).media_status == MediaStatus.READY,
+        timeout=90,
+        what="the stranded copy",
+    )
+    video = Video.objects.get(pk=stranded_video)
+    assert video.playable.name.endswith(".mp4")
+    assert video.playable.name != video.original.name
