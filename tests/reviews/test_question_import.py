@@ -355,3 +355,14 @@ def test_it_imports_into_a_named_benchmark(
     run_import(path)
     assert Question.objects.filter(video__benchmark__name="physics-set").count() == 1
     assert Question.objects.filter(video__benchmark=benchmark).count() == 1
+
+
+def test_the_database_refuses_to_rewrite_a_revision(
+    benchmark: Any, write_items: Callable[..., Path]
+) -> None:
+    from django.db import DatabaseError, transaction
+
+    run_import(write_items([make_item()]))
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Revision.objects.update(reason="rewritten history")
+    assert Revision.objects.get().reason.startswith("imported from")
