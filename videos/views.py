@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +17,7 @@ from videos.selectors import search_videos, video_get_for_user, videos_with_coun
 from videos.streaming import ranged_file_response
 
 MEDIA_KINDS = ("original", "playable", "poster", "video")
+VIDEOS_PER_PAGE = 100
 
 
 @require_GET
@@ -26,10 +28,11 @@ def video_list(request: HttpRequest) -> HttpResponse:
     videos = videos_with_counts(request.user, benchmark=benchmark)
     if search:
         videos = search_videos(videos, search)
+    page = Paginator(videos.order_by("video_id"), VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "videos/video_list.html",
-        {"videos": videos.order_by("video_id"), "benchmark": benchmark, "search": search},
+        {"videos": page, "page": page, "benchmark": benchmark, "search": search},
     )
 
 

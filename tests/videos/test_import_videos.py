@@ -177,3 +177,18 @@ def test_it_reads_a_json_transcript_beside_the_video(benchmark: Any, folder: Pat
     import_videos(folder)
     cues = Transcript.objects.get(video__video_id="1001").cues.values_list("start", "text")
     assert list(cues) == [(0.0, "The bead is trapped."), (4.5, "The laser power is 200 mW.")]
+
+
+def test_the_video_list_pages_through_many_videos(benchmark: Any, curator: Any) -> None:
+    from django.test import Client
+
+    Video.objects.bulk_create(
+        Video(benchmark=benchmark, video_id=f"{n:05d}", duration=60) for n in range(250)
+    )
+    client = Client()
+    client.force_login(curator)
+    first = client.get("/videos/").content.decode()
+    assert "page 1 of 3 · 250 videos" in first
+    assert ">00099<" in first and ">00100<" not in first
+    last = client.get("/videos/?page=3").content.decode()
+    assert ">00249<" in last and ">00000<" not in last
