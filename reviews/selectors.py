@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from reviews.models import EvidenceSpan, Option, Question
+from reviews.models import Decision, EvidenceSpan, Option, Question, QuestionStatus
 from sciannot.accounts.permissions import visible_questions
 from videos.models import Benchmark
 
@@ -33,3 +34,31 @@ def question_get_for_user(user: Any, uid: str) -> Question:
     if question is None:
         raise Http404("No such question.")
     return question
+
+
+# Statuses that still need an expert's decision.
+OPEN_STATUSES = (QuestionStatus.DRAFT, QuestionStatus.IN_REVIEW, QuestionStatus.NEEDS_REVISION)
+
+
+def review_queue(user: Any) -> QuerySet[Question]:
+    """Open questions `user` may review and has not yet decided on in their current form."""
+    queryset = questions_for_user(user).filter(status__in=OPEN_STATUSES)
+    # Reviewers do not get an item again once they decided on its current version.
+    decided = Decision.objects.filter(
+        reviewer=user, question_version=models.F("question__version")
+    ).values("question_id")
+    return queryset.exclude(pk__in=decided).order_by("video__video_id", "id")
+
+
+def next_in_queue(user: Any, *, after: Question | None = None) -> Question | None:
+    """The next question for `user` after `after` in queue order, wrapping around."""
+    queue = review_queue(user)
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+        later = queue.filter(
+            models.Q(video__video_id__gt=after.video.video_id)
+            | models.Q(video__video_id=after.video.video_id, id__gt=after.pk)
+        ).first()
+        if later is not None:
+            return later
+    return queue.first()

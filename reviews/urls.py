@@ -8,4 +8,6 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.question_list, name="list"),
     path("<str:uid>/", views.question_detail, name="question"),
+    path("<str:uid>/decide", views.question_decide, name="decide"),
+    path("<str:uid>/edit", views.question_edit, name="edit"),
 ]

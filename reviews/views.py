@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from reviews.models import QuestionStatus, QuestionType
-from reviews.selectors import question_get_for_user, questions_for_user, with_details
+from reviews.models import (
+    LETTERS,
+    DecisionKind,
+    Question,
+    QuestionStatus,
+    QuestionType,
+    RejectReason,
+)
+from reviews.selectors import next_in_queue, question_get_for_user, questions_for_user
+from reviews.services import review
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
+from sciannot.htmx import HtmxHttpRequest
 from videos.taxonomy import Category
 
 
@@ -53,23 +67,125 @@ def question_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.CURATOR, Role.REVIEWER)
-def question_detail(request: HttpRequest, uid: str) -> HttpResponse:
-    question = question_get_for_user(request.user, uid)
+def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) -> dict[str, Any]:
     video = question.video
     transcript = getattr(video, "transcript", None)
-    cues = list(transcript.cues.all()) if transcript else []
-    siblings = with_details(
-        questions_for_user(request.user).filter(video=video).exclude(pk=question.pk)
-    )
-    return render(
-        request,
-        "reviews/question_detail.html",
-        {
-            "question": question,
-            "video": video,
-            "cues": cues,
-            "revisions": question.revisions.select_related("author").order_by("-number"),
-            "siblings": siblings,
-        },
-    )
+    following = next_in_queue(request.user, after=question)
+    if extra.get("editing"):
+        draft = extra.pop("draft", None) or review.edit_from_question(question)
+        extra["form"] = draft
+    return {
+        "question": question,
+        "video": video,
+        "cues": list(transcript.cues.all()) if transcript else [],
+        "revisions": question.revisions.select_related("author").order_by("-number"),
+        "decisions": question.decisions.select_related("reviewer").order_by("-created_at"),
+        "next_question": following,
+        "reject_reasons": RejectReason.choices,
+        "types": QuestionType.values,
+        "letters": LETTERS,
+        **extra,
+    }
+
+
+def _render_review(
+    request: HtmxHttpRequest, question: Question, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The review page, or just its `#review` part for htmx."""
+    template = "reviews/_review.html" if request.htmx else "reviews/question_detail.html"
+    context = _review_context(request, question, **extra)
+    return render(request, template, context, status=200 if request.htmx else status)
+
+
+@role_required(Role.CURATOR, Role.REVIEWER)
+def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+    question = question_get_for_user(request.user, uid)
+    return _render_review(request, question)
+
+
+def _go_to_next(request: HtmxHttpRequest, done: Question, message: str) -> HttpResponse:
+    following = next_in_queue(request.user, after=done)
+    if request.htmx:
+        if following is None:
+            response = render(request, "reviews/_queue_empty.html", {"message": message})
+            response["HX-Push-Url"] = reverse("reviews:list")
+            return response
+        question = question_get_for_user(request.user, following.uid)
+        response = _render_review(request, question, flash=message)
+        response["HX-Push-Url"] = reverse("reviews:question", kwargs={"uid": question.uid})
+        return response
+    messages.success(request, message)
+    if following is None:
+        return redirect("reviews:list")
+    return redirect("reviews:question", uid=following.uid)
+
+
+def _seen_version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@require_POST
+@role_required(Role.CURATOR, Role.REVIEWER)
+def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+    question = question_get_for_user(request.user, uid)
+    kind = request.POST.get("kind", "")
+    try:
+        review.question_decide(
+            question=question,
+            reviewer=request.user,  # type: ignore[arg-type]
+            kind=kind,
+            seen_version=_seen_version(request),
+            reason=request.POST.get("reason", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except review.StaleVersion as exc:
+        question = question_get_for_user(request.user, uid)
+        return _render_review(request, question, status=409, error=str(exc))
+    except review.EditInvalid as exc:
+        return _render_review(
+            request, question, status=400, reject_errors=exc.errors, reject_open=True
+        )
+    except review.ReviewError as exc:
+        return _render_review(request, question, status=400, error=str(exc))
+    done = DecisionKind(kind).label.split(":")[0]
+    return _go_to_next(request, question, f"{done}: question {question.uid}.")
+
+
+@role_required(Role.CURATOR, Role.REVIEWER)
+def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+    question = question_get_for_user(request.user, uid)
+    if request.method != "POST":
+        return _render_review(request, question, editing=True)
+    edit = review.edit_from_post(request.POST, question)
+    try:
+        review.question_edit(
+            question=question,
+            editor=request.user,  # type: ignore[arg-type]
+            seen_version=_seen_version(request),
+            edit=edit,
+        )
+    except review.StaleVersion as exc:
+        fresh = question_get_for_user(request.user, uid)
+        rebased, conflicts = review.rebase_edit(fresh, _seen_version(request), edit)
+        message = f"{exc} Your changes are re-applied below on top of version {fresh.version}"
+        if conflicts:
+            message += f"; both of you changed {', '.join(conflicts)}: check them"
+        return _render_review(
+            request,
+            fresh,
+            status=409,
+            editing=True,
+            error=message + ". Save again to keep them.",
+            draft=rebased,
+        )
+    except review.EditInvalid as exc:
+        return _render_review(
+            request, question, status=400, editing=True, errors=exc.errors, draft=edit
+        )
+    except review.ReviewError as exc:
+        return _render_review(request, question, status=400, editing=True, error=str(exc))
+    question = question_get_for_user(request.user, uid)
+    return _render_review(request, question, flash=f"Saved version {question.version}.")

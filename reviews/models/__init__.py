@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reviews.models.decisions import Decision, DecisionKind, RejectReason
 from reviews.models.questions import (
     LETTERS,
     EvidenceSpan,
@@ -17,12 +18,15 @@ from reviews.models.revisions import Revision
 
 __all__ = [
     "LETTERS",
+    "Decision",
+    "DecisionKind",
     "EvidenceSpan",
     "Option",
     "Question",
     "QuestionSource",
     "QuestionStatus",
     "QuestionType",
+    "RejectReason",
     "Revision",
     "SpanOrigin",
     "new_uid",

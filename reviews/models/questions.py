@@ -68,6 +68,8 @@ class Question(models.Model):
     )
     # Set once an expert has edited or decided on the question; imports never overwrite it.
     expert_touched = models.BooleanField(default=False)
+    # Once an expert has edited the spans, exports render the breakdown from them.
+    spans_edited = models.BooleanField(default=False)
     # Optimistic locking: every save increments it; a save based on a stale version fails.
     version = models.PositiveIntegerField(default=1)
     # sha256 of the imported content, to tell an identical re-import from a changed one.

@@ -128,6 +128,10 @@ def demo_seed(
 ) -> dict[str, int]:
     """Create the demo accounts, videos and questions that are missing. Returns counts."""
     quality = quality or VideoQuality()
+    # The demo shows two-expert agreement: an item needs two independent accepts.
+    if benchmark.required_accepts != 2:
+        benchmark.required_accepts = 2
+        benchmark.save(update_fields=["required_accepts"])
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(username=account.username).first()
         if user is None:

@@ -41,3 +41,11 @@ def seek_times(text: str) -> SafeString:
         position = ref.stop
     pieces.append(str(conditional_escape(text[position:])))
     return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """`mapping[key]`, or "" when absent (for dicts keyed by computed names)."""
+    if isinstance(mapping, dict):
+        return mapping.get(key, "")
+    return ""

@@ -76,7 +76,17 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("video[data-testid=player]").forEach(wire);
-  });
+  function wireAll() {
+    document.querySelectorAll("video[data-testid=player]").forEach(function (video) {
+      if (video.dataset.wired) { return; }
+      video.dataset.wired = "1";
+      wire(video);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", wireAll);
+  // The review page swaps in the next item with htmx: wire its new player too.
+  document.addEventListener("htmx:afterSettle", wireAll);
+
+  window.sciannotPlayer = { seek: seek, offsetOf: offsetOf, formatClock: formatClock };
 })();

@@ -1,0 +1,52 @@
+"""An expert's decision on a question: accept, reject (with a reason), send back, unsure."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from reviews.models.questions import Question
+
+
+class DecisionKind(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    REJECT = "reject", "Reject"
+    NEEDS_REVISION = "needs_revision", "Send back for revision"
+    UNSURE = "unsure", "Unsure: ask for a second opinion"
+
+
+class RejectReason(models.TextChoices):
+    WRONG_ANSWER = "wrong_answer", "Wrong answer"
+    MULTIPLE_CORRECT = "multiple_correct", "More than one correct option"
+    NOT_GROUNDED = "not_grounded", "Not grounded in the video"
+    ANSWERABLE_WITHOUT_VIDEO = "answerable_without_video", "Answerable without the video"
+    AMBIGUOUS = "ambiguous", "Ambiguous"
+    FACTUAL_ERROR = "factual_error", "Factual error"
+    DUPLICATE = "duplicate", "Duplicate"
+    OTHER = "other", "Other"
+
+
+class Decision(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(max_length=16, choices=DecisionKind.choices)
+    reason = models.CharField(max_length=32, choices=RejectReason.choices, blank=True)
+    comment = models.TextField(blank=True)
+    # The question version the reviewer saw: an edit makes earlier accepts stale.
+    question_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "created_at"]
+        indexes = [models.Index(fields=["question", "question_version", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="reject") | ~models.Q(reason=""),
+                name="decision_reject_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} {self.kind} {self.question_id} v{self.question_version}"

@@ -1,0 +1,404 @@
+"""Expert review: decisions (accept, reject, send back, unsure) and edits of a question.
+
+Every change goes through here, so the browser, the API and the CLI cannot disagree. Edits
+use optimistic locking: a save based on a version that is no longer current is refused
+with what changed, never applied over someone else's work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from reviews.models import (
+    LETTERS,
+    Decision,
+    DecisionKind,
+    EvidenceSpan,
+    Option,
+    Question,
+    QuestionStatus,
+    QuestionType,
+    RejectReason,
+    SpanOrigin,
+)
+from reviews.services.item_format import content_hash, normalise_text
+from reviews.services.revisions import question_content, question_snapshot, revision_write
+from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
+from sciannot.accounts.models import User
+
+# Where a status may go. Rejected items come back only through a curator.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    QuestionStatus.DRAFT: {
+        QuestionStatus.IN_REVIEW,
+        QuestionStatus.ACCEPTED,
+        QuestionStatus.REJECTED,
+        QuestionStatus.NEEDS_REVISION,
+    },
+    QuestionStatus.IN_REVIEW: {
+        QuestionStatus.IN_REVIEW,
+        QuestionStatus.ACCEPTED,
+        QuestionStatus.REJECTED,
+        QuestionStatus.NEEDS_REVISION,
+    },
+    QuestionStatus.NEEDS_REVISION: {
+        QuestionStatus.IN_REVIEW,
+        QuestionStatus.ACCEPTED,
+        QuestionStatus.REJECTED,
+        QuestionStatus.NEEDS_REVISION,
+    },
+    QuestionStatus.ACCEPTED: {
+        QuestionStatus.IN_REVIEW,
+        QuestionStatus.ACCEPTED,
+        QuestionStatus.REJECTED,
+        QuestionStatus.NEEDS_REVISION,
+    },
+    QuestionStatus.REJECTED: {QuestionStatus.IN_REVIEW, QuestionStatus.NEEDS_REVISION},
+}
+
+
+class ReviewError(ValueError):
+    """A review action that cannot be done; the message is for the reviewer."""
+
+
+class StaleVersion(ReviewError):
+    """The question changed since the reviewer loaded it."""
+
+    def __init__(self, question: Question, seen_version: int) -> None:
+        self.current_version = question.version
+        self.seen_version = seen_version
+        last = question.revisions.order_by("-number").select_related("author").first()
+        self.changed_by = str(last.author) if last and last.author else "an import"
+        self.changed = list(last.changed_fields) if last else []
+        super().__init__(
+            f"This question was changed by {self.changed_by} while you had it open "
+            f"(version {seen_version} → {question.version}; changed: "
+            f"{', '.join(self.changed) or 'status'}). Your change was not saved."
+        )
+
+
+class EditInvalid(ReviewError):
+    """An edit with field errors: `errors` maps a form field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class SpanEdit:
+    start: float
+    end: float
+    note: str = ""
+
+
+@dataclass
+class QuestionEdit:
+    text: str
+    options: dict[str, str]
+    answer: str
+    question_type: str
+    subject: str = ""
+    rationale: str = ""
+    spans: list[SpanEdit] = field(default_factory=list)
+
+
+def _lock(question: Question, seen_version: int) -> Question:
+    locked = Question.objects.select_for_update().select_related("video").get(pk=question.pk)
+    if locked.version != seen_version:
+        raise StaleVersion(locked, seen_version)
+    return locked
+
+
+def _move(question: Question, to: str, *, curator: bool) -> None:
+    if to not in ALLOWED_TRANSITIONS[question.status] and not curator:
+        raise ReviewError(
+            f"a {question.get_status_display().lower()} question cannot become "
+            f"{QuestionStatus(to).label.lower()}"
+        )
+    question.status = to
+
+
+def accepts_at_current_version(question: Question) -> int:
+    return (
+        question.decisions.filter(kind=DecisionKind.ACCEPT, question_version=question.version)
+        .values("reviewer")
+        .distinct()
+        .count()
+    )
+
+
+def question_decide(
+    *,
+    question: Question,
+    reviewer: User,
+    kind: str,
+    seen_version: int,
+    reason: str = "",
+    comment: str = "",
+) -> Decision:
+    """Record a reviewer's decision and move the question to the status it implies.
+
+    An accept counts once per reviewer and version; the question is accepted when the
+    benchmark's `required_accepts` reviewers have accepted its current version.
+    """
+    if kind not in DecisionKind.values:
+        raise ReviewError(f"unknown decision {kind!r}")
+    if kind == DecisionKind.REJECT and reason not in RejectReason.values:
+        raise EditInvalid({"reason": "Choose why the question is rejected."})
+    if kind == DecisionKind.REJECT and reason == RejectReason.OTHER and not comment.strip():
+        raise EditInvalid({"comment": "Say what is wrong when the reason is “Other”."})
+    if kind != DecisionKind.REJECT:
+        reason = ""
+    with transaction.atomic():
+        locked = _lock(question, seen_version)
+        before = question_snapshot(locked)
+        decision = Decision.objects.create(
+            question=locked,
+            reviewer=reviewer,
+            kind=kind,
+            reason=reason,
+            comment=comment.strip(),
+            question_version=locked.version,
+        )
+        curator = reviewer.is_curator
+        if kind == DecisionKind.ACCEPT:
+            required = locked.video.benchmark.required_accepts
+            enough = accepts_at_current_version(locked) >= required
+            _move(
+                locked,
+                QuestionStatus.ACCEPTED if enough else QuestionStatus.IN_REVIEW,
+                curator=curator,
+            )
+        elif kind == DecisionKind.REJECT:
+            _move(locked, QuestionStatus.REJECTED, curator=curator)
+        elif kind == DecisionKind.NEEDS_REVISION:
+            _move(locked, QuestionStatus.NEEDS_REVISION, curator=curator)
+        else:
+            _move(locked, QuestionStatus.IN_REVIEW, curator=curator)
+        locked.expert_touched = True
+        locked.save(update_fields=["status", "expert_touched", "updated_at"])
+        label = DecisionKind(kind).label.split(":")[0].lower()
+        why = f" ({RejectReason(reason).label.lower()})" if reason else ""
+        revision_write(question=locked, author=reviewer, reason=f"{label}{why}", before=before)
+    question.refresh_from_db()
+    return decision
+
+
+def validate_edit(question: Question, edit: QuestionEdit) -> dict[str, str]:
+    """Field errors of an edit; empty when it can be saved."""
+    errors: dict[str, str] = {}
+    if not edit.text.strip():
+        errors["text"] = "The question text is empty."
+    seen: dict[str, str] = {}
+    for letter in LETTERS:
+        text = edit.options.get(letter, "")
+        if not text.strip():
+            errors[f"option_{letter}"] = f"Option {letter} is empty."
+            continue
+        key = normalise_text(text).casefold()
+        if key in seen:
+            errors[f"option_{letter}"] = f"Option {letter} repeats option {seen[key]}."
+        else:
+            seen[key] = letter
+    if edit.answer not in LETTERS:
+        errors["answer"] = "Mark exactly one option as the key."
+    if edit.question_type not in QuestionType.values:
+        errors["question_type"] = "Choose one of the three question types."
+    duration = question.video.duration
+    for number, span in enumerate(edit.spans, start=1):
+        if span.start < 0 or span.end < span.start:
+            errors[f"span_{number}"] = f"Span {number} must end at or after its start."
+        elif duration is not None and span.end > duration + 0.001:
+            errors[f"span_{number}"] = (
+                f"Span {number} ends at {format_timestamp(span.end)}, after the end of the "
+                f"video ({format_timestamp(duration)})."
+            )
+    if "text" not in errors:
+        try:
+            refs = find_times(edit.text)
+        except TimeExpressionError as exc:
+            errors["text"] = str(exc)
+        else:
+            # A time written in the text must fall inside one of the evidence spans
+            # (whole seconds, so one second of slack).
+            for ref in refs:
+                if not any(s.start - 1 <= ref.start and ref.end <= s.end + 1 for s in edit.spans):
+                    errors["text"] = (
+                        f"“{ref.text}” in the text matches no evidence span; add a span "
+                        "or correct the time."
+                    )
+                    break
+    return errors
+
+
+def question_edit(
+    *, question: Question, editor: User, seen_version: int, edit: QuestionEdit
+) -> Question:
+    """Save an expert's edit as a new version; earlier accepts no longer count."""
+    errors = validate_edit(question, edit)
+    if errors:
+        raise EditInvalid(errors)
+    with transaction.atomic():
+        locked = _lock(question, seen_version)
+        before = question_snapshot(locked)
+        old_spans = before["spans"]
+        locked.text = edit.text
+        locked.answer = edit.answer
+        locked.question_type = edit.question_type
+        locked.subject = edit.subject.strip()
+        locked.rationale = edit.rationale
+        Option.objects.filter(question=locked).delete()
+        Option.objects.bulk_create(
+            Option(question=locked, letter=letter, text=edit.options[letter]) for letter in LETTERS
+        )
+        new_spans = [
+            {"start": round(s.start, 3), "end": round(s.end, 3), "note": s.note.strip()}
+            for s in edit.spans
+        ]
+        spans_changed = new_spans != [
+            {"start": s["start"], "end": s["end"], "note": s["note"]} for s in old_spans
+        ]
+        if spans_changed:
+            EvidenceSpan.objects.filter(question=locked).delete()
+            EvidenceSpan.objects.bulk_create(
+                EvidenceSpan(question=locked, order=order, origin=SpanOrigin.EXPERT, **span)
+                for order, span in enumerate(new_spans)
+            )
+            locked.spans_edited = True
+        after_content = question_content(locked)
+        if after_content == {key: before[key] for key in after_content}:
+            raise ReviewError("Nothing was changed.")
+        locked.version += 1
+        locked.expert_touched = True
+        locked.content_hash = content_hash(after_content)
+        # The next reviewer judges the edited question afresh.
+        if locked.status == QuestionStatus.ACCEPTED:
+            locked.status = QuestionStatus.IN_REVIEW
+        locked.save()
+        revision_write(question=locked, author=editor, reason="edited", before=before)
+    question.refresh_from_db()
+    return question
+
+
+def edit_from_question(question: Question) -> QuestionEdit:
+    """The question as it stands, as an edit to start from."""
+    return QuestionEdit(
+        text=question.text,
+        options={option.letter: option.text for option in question.options.all()},
+        answer=question.answer,
+        question_type=question.question_type,
+        subject=question.subject,
+        rationale=question.rationale,
+        spans=[SpanEdit(span.start, span.end, span.note) for span in question.spans.all()],
+    )
+
+
+def edit_from_post(data: Any, question: Question) -> QuestionEdit:
+    """Build an edit from the review page's form fields."""
+    spans: list[SpanEdit] = []
+    starts = data.getlist("span_start")
+    ends = data.getlist("span_end")
+    notes = data.getlist("span_note")
+    for start, end, note in zip(starts, ends, notes, strict=False):
+        if not str(start).strip() and not str(end).strip():
+            continue
+        spans.append(SpanEdit(_seconds(start), _seconds(end or start), note))
+    return QuestionEdit(
+        text=data.get("text", ""),
+        options={letter: data.get(f"option_{letter}", "") for letter in LETTERS},
+        answer=data.get("answer", ""),
+        question_type=data.get("question_type", question.question_type),
+        subject=data.get("subject", question.subject),
+        rationale=data.get("rationale", question.rationale),
+        spans=spans,
+    )
+
+
+def _seconds(value: str) -> float:
+    """Seconds from "75", "75.5", "01:15" or "01:15.5"; -1 for junk (caught by validation)."""
+    text = str(value).strip()
+    try:
+        if ":" in text:
+            parts = [float(p) for p in text.split(":")]
+            total = 0.0
+            for part in parts:
+                total = total * 60 + part
+            return total
+        return float(text)
+    except ValueError:
+        return -1.0
+
+
+def _edit_as_content(edit: QuestionEdit) -> dict[str, Any]:
+    return {
+        "question": edit.text,
+        "options": dict(edit.options),
+        "answer": edit.answer,
+        "question_type": edit.question_type,
+        "subject": edit.subject,
+        "rationale": edit.rationale,
+        "spans": [(s.start, s.end, s.note) for s in edit.spans],
+    }
+
+
+def _snapshot_as_content(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "question": snapshot["question"],
+        "options": dict(snapshot["options"]),
+        "answer": snapshot["answer"],
+        "question_type": snapshot["question_type"],
+        "subject": snapshot["subject"],
+        "rationale": snapshot["rationale"],
+        "spans": [(s["start"], s["end"], s["note"]) for s in snapshot["spans"]],
+    }
+
+
+def rebase_edit(
+    question: Question, seen_version: int, edit: QuestionEdit
+) -> tuple[QuestionEdit, list[str]]:
+    """Re-apply a stale edit on top of the current version (a three-way merge).
+
+    What the expert changed relative to the version they loaded wins; everything else
+    takes the current value, so reapplying never undoes someone else's change. Fields both
+    changed differently are listed as conflicts (the expert's value is kept for review).
+    """
+    base_revision = (
+        question.revisions.filter(snapshot__version=seen_version).order_by("-number").first()
+    )
+    current = _snapshot_as_content(question_snapshot(question))
+    if base_revision is None:
+        return edit, []
+    base = _snapshot_as_content(base_revision.snapshot)
+    mine = _edit_as_content(edit)
+    merged: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for key in ("question", "answer", "question_type", "subject", "rationale", "spans"):
+        merged[key], clash = _merge_value(base[key], mine[key], current[key])
+        if clash:
+            conflicts.append(key)
+    merged["options"] = {}
+    for letter in LETTERS:
+        merged["options"][letter], clash = _merge_value(
+            base["options"].get(letter), mine["options"].get(letter), current["options"].get(letter)
+        )
+        if clash:
+            conflicts.append(f"option {letter}")
+    rebased = QuestionEdit(
+        text=merged["question"],
+        options=merged["options"],
+        answer=merged["answer"],
+        question_type=merged["question_type"],
+        subject=merged["subject"],
+        rationale=merged["rationale"],
+        spans=[SpanEdit(start, end, note) for start, end, note in merged["spans"]],
+    )
+    return rebased, conflicts
+
+
+def _merge_value(base: Any, mine: Any, current: Any) -> tuple[Any, bool]:
+    if mine == base:
+        return current, False
+    return mine, current not in (base, mine)

@@ -1,0 +1,122 @@
+/* The review page's keyboard flow and in-page panels (no native dialogs anywhere).
+ * Shortcuts: space play/pause, , . frame step, j l ±5 s, [ ] span start/end, a accept,
+ * e edit, r reject, n next, ? help. They are off while the focus is in a field. */
+(function () {
+  "use strict";
+
+  function typing(target) {
+    if (!target || !target.closest) { return false; }
+    return Boolean(target.closest("input, textarea, select, [contenteditable=true]"));
+  }
+
+  function player() {
+    return document.querySelector("#review video[data-testid=player]");
+  }
+
+  function nowOnOriginal(video) {
+    var offset = parseFloat(video.dataset.offset || "0") || 0;
+    return Math.round((video.currentTime + offset) * 1000) / 1000;
+  }
+
+  function toggle(selector) {
+    var panel = document.querySelector(selector);
+    if (!panel) { return; }
+    panel.hidden = !panel.hidden;
+    if (!panel.hidden) {
+      var first = panel.querySelector("input, textarea, select, button");
+      if (first) { first.focus(); }
+    }
+  }
+
+  function setSpanTime(row, which) {
+    var video = player();
+    if (!video || !row) { return; }
+    var input = row.querySelector(which === "start" ? "[data-span-start]" : "[data-span-end]");
+    if (input) { input.value = String(nowOnOriginal(video)); }
+  }
+
+  function lastSpanRow() {
+    var rows = document.querySelectorAll("#review [data-span-row]");
+    if (!rows.length) { return null; }
+    // The last row is the empty one for a new span unless it is filled in.
+    for (var i = rows.length - 1; i >= 0; i--) {
+      var start = rows[i].querySelector("[data-span-start]");
+      if (i === 0 || (start && start.value !== "") || i === rows.length - 1) { return rows[i]; }
+    }
+    return rows[rows.length - 1];
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggler = event.target.closest("[data-toggle]");
+    if (toggler) {
+      event.preventDefault();
+      toggle(toggler.dataset.toggle);
+      return;
+    }
+    var setter = event.target.closest("[data-set-time]");
+    if (setter) {
+      event.preventDefault();
+      setSpanTime(setter.closest("[data-span-row]"), setter.dataset.setTime);
+    }
+  });
+
+  function press(selector) {
+    var element = document.querySelector(selector);
+    if (element && !element.disabled) { element.click(); return true; }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var video = player();
+    var fps = video ? parseFloat(video.dataset.fps || "25") || 25 : 25;
+    var handled = true;
+    switch (event.key) {
+      case " ":
+        if (!video) { handled = false; break; }
+        if (video.paused) { video.play(); } else { video.pause(); }
+        break;
+      case ",":
+        if (video) { video.pause(); video.currentTime = Math.max(0, video.currentTime - 1 / fps); }
+        break;
+      case ".":
+        if (video) { video.pause(); video.currentTime = video.currentTime + 1 / fps; }
+        break;
+      case "j":
+        if (video) { video.currentTime = Math.max(0, video.currentTime - 5); }
+        break;
+      case "l":
+        if (video) { video.currentTime = video.currentTime + 5; }
+        break;
+      case "[":
+        setSpanTime(lastSpanRow(), "start");
+        break;
+      case "]":
+        setSpanTime(lastSpanRow(), "end");
+        break;
+      case "a":
+        handled = press("#review [data-testid=accept]");
+        break;
+      case "e":
+        handled = press("#review [data-testid=edit]");
+        break;
+      case "r":
+        handled = press("#review [data-testid=reject]");
+        break;
+      case "n":
+        handled = press("#review [data-testid=next]");
+        break;
+      case "?":
+        toggle("#shortcuts");
+        break;
+      case "Escape":
+        document.querySelectorAll("#reject-panel, #shortcuts").forEach(function (panel) {
+          panel.hidden = true;
+        });
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) { event.preventDefault(); }
+  });
+})();

@@ -1,0 +1,356 @@
+"""Review decisions and edits: transitions, agreement, validation, optimistic locking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from reviews.models import Decision, Question, QuestionStatus, Revision
+from reviews.selectors import next_in_queue
+from reviews.services import review
+from reviews.services.item_format import content_hash
+from reviews.services.revisions import question_content
+from tests.factories import make_item
+from videos.models import Benchmark
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def questions(benchmark: Any, write_items: Callable[..., Path]) -> list[Question]:
+    items = [
+        make_item(
+            video_id="10",
+            question="First at 00:10?",
+            discipline="Biology",
+            timestamp_breakdown=["00:10-00:12: first"],
+        ),
+        make_item(
+            video_id="10", question="Second at 00:20?", discipline="Biology", timestamp_breakdown=[]
+        ),
+        make_item(
+            video_id="11", question="Third at 00:30?", discipline="Biology", timestamp_breakdown=[]
+        ),
+    ]
+    call_command("import_questions", str(write_items(items)))
+    return list(Question.objects.order_by("video__video_id", "id"))
+
+
+def edit_of(question: Question, **changes: Any) -> review.QuestionEdit:
+    edit = review.QuestionEdit(
+        text=question.text,
+        options={o.letter: o.text for o in question.options.all()},
+        answer=question.answer,
+        question_type=question.question_type,
+        subject=question.subject,
+        rationale=question.rationale,
+        spans=[review.SpanEdit(s.start, s.end, s.note) for s in question.spans.all()],
+    )
+    for key, value in changes.items():
+        setattr(edit, key, value)
+    return edit
+
+
+def test_an_accept_by_one_reviewer_accepts_when_one_is_required(
+    questions: list[Question], reviewer: Any
+) -> None:
+    question = questions[0]
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ACCEPTED
+    assert question.expert_touched
+    revision = question.revisions.order_by("-number").first()
+    assert revision is not None and revision.author == reviewer
+    assert revision.reason == "accept" and revision.changed_fields == ["status"]
+
+
+def test_two_accepts_are_needed_when_the_benchmark_says_so(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    Benchmark.objects.update(required_accepts=2)
+    question = questions[0]
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    question.refresh_from_db()
+    # The same reviewer twice is still one accept.
+    assert question.status == QuestionStatus.IN_REVIEW
+    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ACCEPTED
+
+
+def test_an_edit_resets_earlier_accepts(
+    questions: list[Question], reviewer: Any, curator: Any, outsider: Any
+) -> None:
+    Benchmark.objects.update(required_accepts=2)
+    question = questions[0]
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    review.question_edit(
+        question=question, editor=curator, seen_version=1, edit=edit_of(question, answer="B")
+    )
+    question.refresh_from_db()
+    assert question.version == 2 and question.answer == "B"
+    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=2)
+    question.refresh_from_db()
+    # reviewer's accept was for version 1: one accept of the edited question is not enough.
+    assert question.status == QuestionStatus.IN_REVIEW
+
+
+def test_a_reject_needs_a_reason_and_other_needs_a_comment(
+    questions: list[Question], reviewer: Any
+) -> None:
+    question = questions[0]
+    with pytest.raises(review.EditInvalid) as missing:
+        review.question_decide(question=question, reviewer=reviewer, kind="reject", seen_version=1)
+    assert "reason" in missing.value.errors
+    with pytest.raises(review.EditInvalid) as other:
+        review.question_decide(
+            question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="other"
+        )
+    assert "comment" in other.value.errors
+    assert not Decision.objects.exists()
+    review.question_decide(
+        question=question,
+        reviewer=reviewer,
+        kind="reject",
+        seen_version=1,
+        reason="multiple_correct",
+        comment="B and D are both right",
+    )
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.REJECTED
+    decision = Decision.objects.get()
+    assert (decision.reason, decision.comment) == ("multiple_correct", "B and D are both right")
+
+
+def test_a_reviewer_cannot_reopen_a_rejected_question_but_a_curator_can(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    question = questions[0]
+    review.question_decide(
+        question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="ambiguous"
+    )
+    with pytest.raises(review.ReviewError, match="cannot become accepted"):
+        review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ACCEPTED
+
+
+def test_an_edit_writes_a_revision_and_keeps_imports_away(
+    questions: list[Question], reviewer: Any, write_items: Callable[..., Path]
+) -> None:
+    question = questions[0]
+    options = {o.letter: o.text for o in question.options.all()}
+    options["C"] = "A corrected option C"
+    review.question_edit(
+        question=question,
+        editor=reviewer,
+        seen_version=1,
+        edit=edit_of(question, options=options, spans=[review.SpanEdit(9.5, 12.0, "fixed")]),
+    )
+    question.refresh_from_db()
+    assert question.options.get(letter="C").text == "A corrected option C"
+    assert question.spans_edited
+    assert list(question.spans.values_list("start", "end", "note", "origin")) == [
+        (9.5, 12.0, "fixed", "expert")
+    ]
+    latest = question.revisions.order_by("-number").first()
+    assert latest is not None and latest.author == reviewer
+    assert set(latest.changed_fields) >= {"options", "spans", "version"}
+    assert question.content_hash == content_hash(question_content(question))
+    # A re-import of the original text may not overwrite the expert's work.
+    from django.core.management.base import CommandError
+
+    original = make_item(
+        video_id="10",
+        question="First at 00:10?",
+        discipline="Biology",
+        answer="E",
+        timestamp_breakdown=["00:10-00:12: first"],
+    )
+    with pytest.raises(CommandError):
+        call_command("import_questions", str(write_items([original])))
+
+
+def test_a_stale_save_is_refused_and_the_first_save_kept(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    question = questions[0]
+    first = edit_of(question, rationale="Curator's better rationale.")
+    second = edit_of(question, answer="J")
+    review.question_edit(question=question, editor=curator, seen_version=1, edit=first)
+    revisions_before = Revision.objects.count()
+    with pytest.raises(review.StaleVersion) as conflict:
+        review.question_edit(question=question, editor=reviewer, seen_version=1, edit=second)
+    assert "changed by cora" in str(conflict.value)
+    assert "rationale" in conflict.value.changed
+    question.refresh_from_db()
+    assert question.rationale == "Curator's better rationale."
+    assert question.answer == "D"
+    assert Revision.objects.count() == revisions_before
+    # Re-applied on the current version, the second edit goes through.
+    review.question_edit(
+        question=question, editor=reviewer, seen_version=2, edit=edit_of(question, answer="J")
+    )
+    question.refresh_from_db()
+    assert (question.answer, question.rationale) == ("J", "Curator's better rationale.")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"text": "   "}, "text", "empty"),
+        ({"options": {**{k: f"o{k}" for k in "ABCDEFGHIJ"}, "C": ""}}, "option_C", "empty"),
+        ({"options": {**{k: f"o{k}" for k in "ABCDEFGHIJ"}, "F": "oA"}}, "option_F", "repeats"),
+        ({"answer": "Z"}, "answer", "key"),
+        ({"question_type": "Causal"}, "question_type", "three"),
+        ({"spans": [review.SpanEdit(5, 4)]}, "span_1", "end at or after"),
+        ({"spans": [review.SpanEdit(9, 400)]}, "span_1", "after the end of the video"),
+        ({"text": "What happens at 01:30?"}, "text", "matches no evidence span"),
+    ],
+)
+def test_an_invalid_edit_names_the_field_and_changes_nothing(
+    questions: list[Question], reviewer: Any, changes: dict[str, Any], field: str, message: str
+) -> None:
+    question = questions[0]
+    before = (question_content(question), question.version, Revision.objects.count())
+    with pytest.raises(review.EditInvalid) as exc:
+        review.question_edit(
+            question=question, editor=reviewer, seen_version=1, edit=edit_of(question, **changes)
+        )
+    assert message in exc.value.errors[field]
+    question.refresh_from_db()
+    assert (question_content(question), question.version, Revision.objects.count()) == before
+
+
+def test_the_queue_skips_what_the_reviewer_decided(
+    questions: list[Question], reviewer: Any
+) -> None:
+    first, second, third = questions
+    assert next_in_queue(reviewer) == first
+    assert next_in_queue(reviewer, after=first) == second
+    review.question_decide(question=second, reviewer=reviewer, kind="unsure", seen_version=1)
+    assert next_in_queue(reviewer, after=first) == third
+    assert next_in_queue(reviewer, after=third) == first
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_plain_post_decides_and_redirects_to_the_next_item(
+    questions: list[Question], reviewer: Any
+) -> None:
+    first, second, _ = questions
+    response = client_for(reviewer).post(
+        f"/questions/{first.uid}/decide", {"kind": "accept", "version": 1}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/questions/{second.uid}/"
+    first.refresh_from_db()
+    assert first.status == QuestionStatus.ACCEPTED
+
+
+def test_an_htmx_post_returns_the_next_item_in_place(
+    questions: list[Question], reviewer: Any
+) -> None:
+    first, second, _ = questions
+    response = client_for(reviewer).post(
+        f"/questions/{first.uid}/decide",
+        {"kind": "reject", "reason": "not_grounded", "version": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == f"/questions/{second.uid}/"
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="review"')
+    assert second.uid in body and "Reject: question" in body
+
+
+def test_a_stale_decision_is_a_409_with_the_reason(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    first = questions[0]
+    review.question_edit(
+        question=first, editor=curator, seen_version=1, edit=edit_of(first, answer="A")
+    )
+    response = client_for(reviewer).post(
+        f"/questions/{first.uid}/decide", {"kind": "accept", "version": 1}
+    )
+    assert response.status_code == 409
+    assert "was changed by cora" in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == QuestionStatus.DRAFT
+
+
+def test_only_reviewers_of_the_field_may_decide(
+    questions: list[Question], outsider: Any, evaluator: Any
+) -> None:
+    url = f"/questions/{questions[0].uid}/decide"
+    assert client_for(outsider).post(url, {"kind": "accept", "version": 1}).status_code == 404
+    assert client_for(evaluator).post(url, {"kind": "accept", "version": 1}).status_code == 403
+    assert Client().post(url, {"kind": "accept", "version": 1}).status_code == 302
+    assert not Decision.objects.exists()
+
+
+def test_the_edit_form_saves_and_reports_field_errors(
+    questions: list[Question], reviewer: Any
+) -> None:
+    question = questions[0]
+    client = client_for(reviewer)
+    form = client.get(f"/questions/{question.uid}/edit").content.decode()
+    assert 'data-testid="save"' in form and 'name="option_J"' in form
+    data = {
+        "version": 1,
+        "text": question.text,
+        "answer": "D",
+        "question_type": question.question_type,
+        "subject": "",
+        "rationale": "",
+        "span_start": ["00:10", ""],
+        "span_end": ["00:12", ""],
+        "span_note": ["first", ""],
+        **{f"option_{o.letter}": o.text for o in question.options.all()},
+        "option_B": "",
+    }
+    bad = client.post(f"/questions/{question.uid}/edit", data)
+    assert bad.status_code == 400
+    assert "Option B is empty." in bad.content.decode()
+    data["option_B"] = "A new option B"
+    good = client.post(f"/questions/{question.uid}/edit", data)
+    assert good.status_code == 200
+    question.refresh_from_db()
+    assert question.version == 2
+    assert question.options.get(letter="B").text == "A new option B"
+    assert list(question.spans.values_list("start", "end")) == [(10.0, 12.0)]
+
+
+def test_a_stale_edit_is_rebased_onto_the_current_version(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    question = questions[0]
+    loaded = edit_of(question)
+    review.question_edit(
+        question=question,
+        editor=curator,
+        seen_version=1,
+        edit=edit_of(question, rationale="Curator's rationale", subject="Curated"),
+    )
+    question.refresh_from_db()
+    mine = edit_of(question)
+    mine.rationale = loaded.rationale  # the reviewer never touched it
+    mine.subject = "Reviewer's subject"  # both changed it
+    mine.answer = "H"  # only the reviewer changed it
+    rebased, conflicts = review.rebase_edit(question, 1, mine)
+    assert rebased.rationale == "Curator's rationale"
+    assert rebased.answer == "H"
+    assert rebased.subject == "Reviewer's subject"
+    assert conflicts == ["subject"]
