@@ -192,6 +192,13 @@ STORAGES = {
     },
 }
 
+# Who sends video bytes once a request is allowed: "django" (our Range view, the embedded
+# default), "nginx" (X-Accel-Redirect to an internal location) or "s3" (a signed URL).
+MEDIA_SERVING = os.environ.get("MEDIA_SERVING", "s3" if STORAGE == "s3" else "django")
+if MEDIA_SERVING not in {"django", "nginx", "s3"}:
+    raise ImproperlyConfigured(f"MEDIA_SERVING must be django, nginx or s3, not {MEDIA_SERVING!r}")
+MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
+
 # Largest upload accepted in one request body outside file uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

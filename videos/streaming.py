@@ -12,12 +12,17 @@ import hashlib
 import re
 from collections.abc import Iterator
 from typing import IO
+from urllib.parse import quote
 
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date
 
 CHUNK_SIZE = 256 * 1024
+# An open-ended `bytes=X-` (what players send) is answered with at most this much: a sync
+# worker is then busy for a moment rather than for a whole 2 GB file, and the player simply
+# asks for the next piece.
+OPEN_RANGE_LIMIT = 4 * 1024 * 1024
 _RANGE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$")
 
 
@@ -41,7 +46,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
             return "unsatisfiable"
         return max(size - length, 0), size - 1
     first = int(first_text)
-    last = int(last_text) if last_text else size - 1
+    last = int(last_text) if last_text else first + OPEN_RANGE_LIMIT - 1
     if last_text and last < first:
         return None
     if first >= size:
@@ -136,3 +141,13 @@ def ranged_file_response(
     for key, value in common.items():
         streaming[key] = value
     return streaming
+
+
+def accel_redirect_response(
+    field_file: FieldFile, *, content_type: str, prefix: str
+) -> HttpResponse:
+    """Let nginx send the bytes (with Range) after Django has checked who is asking."""
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(field_file.name or "")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +21,7 @@ from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from videos.models import Benchmark
 from videos.selectors import search_videos, video_get_for_user, videos_with_counts
-from videos.streaming import ranged_file_response
+from videos.streaming import accel_redirect_response, ranged_file_response
 
 MEDIA_KINDS = ("original", "playable", "poster", "video")
 VIDEOS_PER_PAGE = 100
@@ -71,7 +78,14 @@ def video_media(request: HttpRequest, pk: int, kind: str) -> HttpResponse | Stre
         field_file = getattr(video, kind)
     if not field_file:
         raise Http404("This video has no such file yet.")
-    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(field_file.name or "")[0] or "application/octet-stream"
+    if settings.MEDIA_SERVING == "s3":
+        # A short-lived signed URL: the object store serves the bytes and the ranges.
+        return HttpResponseRedirect(field_file.url)
+    if settings.MEDIA_SERVING == "nginx":
+        return accel_redirect_response(
+            field_file, content_type=content_type, prefix=settings.MEDIA_ACCEL_PREFIX
+        )
     return ranged_file_response(
         request, field_file, content_type=content_type, version=video.sha256
     )

@@ -49,3 +49,8 @@ def get_item(mapping: object, key: str) -> object:
     if isinstance(mapping, dict):
         return mapping.get(key, "")
     return ""
+
+
+@register.filter
+def split(text: str, separator: str) -> list[str]:
+    return text.split(separator)

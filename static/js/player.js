@@ -39,7 +39,54 @@
     }
   }
 
+  // A span playing in a loop: [start, end] on the original's timeline, or null.
+  var loop = null;
+
+  function controlClick(event) {
+    var control = event.target.closest("[data-jump], [data-frame], [data-play], [data-loop-start]");
+    if (!control) { return false; }
+    var video = playerFor(control);
+    if (!video) { return false; }
+    event.preventDefault();
+    if (control.dataset.jump) {
+      video.currentTime = Math.max(0, video.currentTime + parseFloat(control.dataset.jump));
+    } else if (control.dataset.frame) {
+      var fps = parseFloat(video.dataset.fps || "25") || 25;
+      video.pause();
+      video.currentTime = Math.max(0, video.currentTime + parseFloat(control.dataset.frame) / fps);
+    } else if (control.hasAttribute("data-play")) {
+      if (video.paused) { video.play(); } else { video.pause(); }
+    } else {
+      var on = control.getAttribute("aria-pressed") !== "true";
+      document.querySelectorAll("[data-loop-start]").forEach(function (other) {
+        other.setAttribute("aria-pressed", "false");
+      });
+      control.setAttribute("aria-pressed", on ? "true" : "false");
+      loop = on ? [parseFloat(control.dataset.loopStart), parseFloat(control.dataset.loopEnd)] : null;
+      if (loop) { seek(video, loop[0]); video.play(); }
+    }
+    return true;
+  }
+
+  document.addEventListener("change", function (event) {
+    var speed = event.target.closest("[data-speed]");
+    if (!speed) { return; }
+    var video = playerFor(speed);
+    if (video) { video.playbackRate = parseFloat(speed.value); }
+  });
+
+  document.addEventListener("input", function (event) {
+    var search = event.target.closest("[data-transcript-search]");
+    if (!search) { return; }
+    var needle = search.value.trim().toLowerCase();
+    var section = search.closest(".transcript");
+    section.querySelectorAll("li").forEach(function (item) {
+      item.hidden = needle !== "" && item.textContent.toLowerCase().indexOf(needle) === -1;
+    });
+  });
+
   document.addEventListener("click", function (event) {
+    if (controlClick(event)) { return; }
     var link = event.target.closest("[data-seek]");
     if (!link) { return; }
     var video = playerFor(link);
@@ -67,7 +114,9 @@
   function wire(video) {
     var clock = document.querySelector("[data-clock]");
     video.addEventListener("timeupdate", function () {
-      if (clock) { clock.textContent = formatClock(video.currentTime + offsetOf(video)); }
+      var now = video.currentTime + offsetOf(video);
+      if (loop && (now >= loop[1] || now < loop[0] - 0.5)) { seek(video, loop[0]); }
+      if (clock) { clock.textContent = formatClock(now); }
       highlightCue(video);
     });
     video.addEventListener("seeked", function () {

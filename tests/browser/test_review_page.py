@@ -78,3 +78,46 @@ def test_a_reviewer_outside_the_field_does_not_see_the_question(
     sign_in(page, "phil", "pw-phil")
     page.goto("/questions/")
     assert "No questions match." in page.locator("[data-testid=question-list]").inner_text()
+
+
+def current_time(page: Any) -> float:
+    return float(page.evaluate("document.querySelector('video[data-testid=player]').currentTime"))
+
+
+def test_the_player_controls_speed_steps_loops_and_searches(
+    page: Any, curator: Any, imported: None
+) -> None:
+    sign_in(page, "cora", "pw-cora")
+    page.click("text=1001")
+    page.click("[data-testid=question] .uid")
+    page.wait_for_function("document.querySelector('video[data-testid=player]').readyState >= 1")
+
+    page.select_option("[data-testid=speed]", "0.25")
+    assert page.evaluate("document.querySelector('video[data-testid=player]').playbackRate") == 0.25
+
+    page.click("[data-jump='5']")
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 5) < 0.3"
+    )
+    page.click("[data-frame='1']")
+    # One frame at the probed 5 fps is 0.2 s.
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 5.2) < 0.05"
+    )
+    page.keyboard.press("j")
+    page.wait_for_function(
+        "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 0.2) < 0.1"
+    )
+
+    # Loop the 00:15–00:17 evidence span at 2x: playback keeps returning to its start.
+    page.select_option("[data-testid=speed]", "2")
+    page.click("[data-loop-start='15.0']")
+    page.wait_for_function("document.querySelector('video[data-testid=player]').currentTime > 16.5")
+    page.wait_for_function("document.querySelector('video[data-testid=player]').currentTime < 16")
+    assert 14.5 <= current_time(page) <= 17.5
+    page.click("[data-loop-start='15.0']")
+
+    page.fill("[data-testid=transcript-search]", "heated")
+    visible = page.locator(".transcript li:visible")
+    assert visible.count() == 1
+    assert "heated to 80 degrees" in visible.inner_text()

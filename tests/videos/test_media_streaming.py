@@ -121,6 +121,7 @@ def test_it_serves_the_poster(video: Video, curator: Any) -> None:
         ("bytes=-0", "unsatisfiable"),
         ("bytes=1000-", "unsatisfiable"),
         ("bytes=990-5000", (990, 999)),
+        ("bytes=5-", (5, 999)),
         ("bytes=0-1,5-9", None),
         ("items=0-9", None),
         ("bytes=-", None),
@@ -142,3 +143,52 @@ def test_the_player_offsets_seeks_into_a_copy_that_starts_later(video: Video, cu
     Video.objects.filter(pk=video.pk).update(playable="")
     page = signed_in(curator).get(f"/videos/{video.pk}/").content.decode()
     assert 'data-offset="0.0"' in page
+
+
+def test_it_answers_an_open_range_with_a_bounded_chunk() -> None:
+    from videos.streaming import OPEN_RANGE_LIMIT, parse_range
+
+    size = 2 * 1024**3  # a 2 GB video
+    assert parse_range("bytes=0-", size) == (0, OPEN_RANGE_LIMIT - 1)
+    assert parse_range(f"bytes={size - 10}-", size) == (size - 10, size - 1)
+    # An explicit end is honoured: the client asked for exactly that.
+    assert parse_range("bytes=0-99999999", size) == (0, 99999999)
+
+
+def test_it_hands_the_bytes_to_nginx_after_checking_access(
+    video: Video, curator: Any, outsider: Any, settings: Any
+) -> None:
+    settings.MEDIA_SERVING = "nginx"
+    settings.MEDIA_ACCEL_PREFIX = "/protected-media/"
+    response = signed_in(curator).get(f"/videos/{video.pk}/media/video")
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/protected-media/{video.original.name}"
+    assert response["Content-Type"] == "video/mp4"
+    assert response.content == b""
+    assert signed_in(outsider).get(f"/videos/{video.pk}/media/video").status_code == 404
+
+
+def test_it_redirects_to_a_short_lived_signed_url_on_s3(
+    video: Video, curator: Any, settings: Any
+) -> None:
+    settings.MEDIA_SERVING = "s3"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "media",
+                "endpoint_url": "http://127.0.0.1:9",
+                "access_key": "test",
+                "secret_key": "test-secret",
+                "region_name": "us-east-1",
+                "querystring_auth": True,
+                "querystring_expire": 300,
+            },
+        },
+    }
+    response = signed_in(curator).get(f"/videos/{video.pk}/media/video")
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(f"http://127.0.0.1:9/media/{video.original.name}?")
+    assert "Expires=" in location or "X-Amz-Expires=300" in location
