@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from reviews.models import Decision, EvidenceSpan, Option, Question, QuestionStatus
 from sciannot.accounts.permissions import visible_questions
@@ -50,15 +51,37 @@ def review_queue(user: Any) -> QuerySet[Question]:
     return queryset.exclude(pk__in=decided).order_by("video__video_id", "id")
 
 
+def queue_candidates(user: Any, *, after: Question | None = None) -> list[Question]:
+    """Queue items not held by someone else: those after `after` first, then from the top."""
+    now = timezone.now()
+    queue = review_queue(user).exclude(models.Q(locked_until__gt=now) & ~models.Q(locked_by=user))
+    if after is None:
+        return list(queue[:CANDIDATES])
+    queue = queue.exclude(pk=after.pk)
+    later = queue.filter(
+        models.Q(video__video_id__gt=after.video.video_id)
+        | models.Q(video__video_id=after.video.video_id, id__gt=after.pk)
+    )
+    candidates = list(later[:CANDIDATES])
+    if len(candidates) < CANDIDATES:
+        seen = {c.pk for c in candidates}
+        candidates += [q for q in queue[:CANDIDATES] if q.pk not in seen]
+    return candidates
+
+
+# How many items to try when taking the next one; others may claim some meanwhile.
+CANDIDATES = 20
+
+
 def next_in_queue(user: Any, *, after: Question | None = None) -> Question | None:
     """The next question for `user` after `after` in queue order, wrapping around."""
-    queue = review_queue(user)
-    if after is not None:
-        queue = queue.exclude(pk=after.pk)
-        later = queue.filter(
-            models.Q(video__video_id__gt=after.video.video_id)
-            | models.Q(video__video_id=after.video.video_id, id__gt=after.pk)
-        ).first()
-        if later is not None:
-            return later
-    return queue.first()
+    candidates = queue_candidates(user, after=after)
+    return candidates[0] if candidates else None
+
+
+def queue_counts(user: Any) -> dict[str, int]:
+    """How many of the questions `user` may see are in each status."""
+    rows = questions_for_user(user).order_by().values("status").annotate(n=models.Count("id"))
+    counts = dict.fromkeys(QuestionStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

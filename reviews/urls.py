@@ -7,6 +7,7 @@ from reviews import views
 app_name = "reviews"
 urlpatterns = [
     path("", views.question_list, name="list"),
+    path("next/", views.queue_next, name="next"),
     path("<str:uid>/", views.question_detail, name="question"),
     path("<str:uid>/decide", views.question_decide, name="decide"),
     path("<str:uid>/edit", views.question_edit, name="edit"),

@@ -19,7 +19,12 @@ from reviews.models import (
     QuestionType,
     RejectReason,
 )
-from reviews.selectors import next_in_queue, question_get_for_user, questions_for_user
+from reviews.selectors import (
+    next_in_queue,
+    question_get_for_user,
+    questions_for_user,
+    queue_counts,
+)
 from reviews.services import review
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
@@ -58,6 +63,12 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "reviews/question_list.html",
         {
             "page": page,
+            "counts": [
+                (value, label, count)
+                for (value, label), count in zip(
+                    QuestionStatus.choices, queue_counts(request.user).values(), strict=True
+                )
+            ],
             "search": search,
             "selected": {name: value for name, (value, _) in filters.items()},
             "statuses": QuestionStatus.choices,
@@ -103,8 +114,18 @@ def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     return _render_review(request, question)
 
 
+@role_required(Role.CURATOR, Role.REVIEWER)
+def queue_next(request: HtmxHttpRequest) -> HttpResponse:
+    """Take the next item of the queue (holding it for this reviewer) and open it."""
+    taken = review.queue_take(request.user)  # type: ignore[arg-type]
+    if taken is None:
+        messages.info(request, "Your queue is empty: every open question has your decision.")
+        return redirect("reviews:list")
+    return redirect("reviews:question", uid=taken.uid)
+
+
 def _go_to_next(request: HtmxHttpRequest, done: Question, message: str) -> HttpResponse:
-    following = next_in_queue(request.user, after=done)
+    following = review.queue_take(request.user, after=done)  # type: ignore[arg-type]
     if request.htmx:
         if following is None:
             response = render(request, "reviews/_queue_empty.html", {"message": message})

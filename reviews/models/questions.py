@@ -70,6 +70,12 @@ class Question(models.Model):
     expert_touched = models.BooleanField(default=False)
     # Once an expert has edited the spans, exports render the breakdown from them.
     spans_edited = models.BooleanField(default=False)
+    # Taking an item from the queue holds it for one reviewer for a while; an abandoned
+    # item comes back when the hold expires.
+    locked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: every save increments it; a save based on a stale version fails.
     version = models.PositiveIntegerField(default=1)
     # sha256 of the imported content, to tell an identical re-import from a changed one.

@@ -8,9 +8,12 @@ with what changed, never applied over someone else's work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from reviews.models import (
     LETTERS,
@@ -179,7 +182,13 @@ def question_decide(
         else:
             _move(locked, QuestionStatus.IN_REVIEW, curator=curator)
         locked.expert_touched = True
-        locked.save(update_fields=["status", "expert_touched", "updated_at"])
+        # Deciding ends the reviewer's hold on the item.
+        if locked.locked_by_id == reviewer.pk:
+            locked.locked_by = None
+            locked.locked_until = None
+        locked.save(
+            update_fields=["status", "expert_touched", "locked_by", "locked_until", "updated_at"]
+        )
         label = DecisionKind(kind).label.split(":")[0].lower()
         why = f" ({RejectReason(reason).label.lower()})" if reason else ""
         revision_write(question=locked, author=reviewer, reason=f"{label}{why}", before=before)
@@ -402,3 +411,36 @@ def _merge_value(base: Any, mine: Any, current: Any) -> tuple[Any, bool]:
     if mine == base:
         return current, False
     return mine, current not in (base, mine)
+
+
+HOLD_MINUTES = 20
+
+
+def question_claim(*, question: Question, user: User, minutes: int = HOLD_MINUTES) -> bool:
+    """Hold `question` for `user` unless someone else holds it; True when it is theirs.
+
+    One conditional UPDATE, so two reviewers taking items at the same moment can never both
+    win the same one.
+    """
+    now = timezone.now()
+    free = Q(locked_by__isnull=True) | Q(locked_until__lt=now) | Q(locked_by=user)
+    claimed = Question.objects.filter(free, pk=question.pk).update(
+        locked_by=user, locked_until=now + timedelta(minutes=minutes)
+    )
+    return claimed == 1
+
+
+def question_release(*, question: Question, user: User) -> None:
+    Question.objects.filter(pk=question.pk, locked_by=user).update(
+        locked_by=None, locked_until=None
+    )
+
+
+def queue_take(user: User, *, after: Question | None = None) -> Question | None:
+    """Claim and return the next item of `user`'s queue, skipping items others hold."""
+    from reviews.selectors import queue_candidates
+
+    for candidate in queue_candidates(user, after=after):
+        if question_claim(question=candidate, user=user):
+            return candidate
+    return None

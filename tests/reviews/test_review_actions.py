@@ -354,3 +354,129 @@ def test_a_stale_edit_is_rebased_onto_the_current_version(
     assert rebased.answer == "H"
     assert rebased.subject == "Reviewer's subject"
     assert conflicts == ["subject"]
+
+
+def test_two_reviewers_taking_items_never_get_the_same_one(
+    questions: list[Question], reviewer: Any
+) -> None:
+    from sciannot.accounts.models import User
+
+    colleague = User.objects.create_user("bo", password="x", role="reviewer")
+    colleague.disciplines = ["Biology"]
+    colleague.save()
+    mine = review.queue_take(reviewer)
+    theirs = review.queue_take(colleague)
+    assert mine is not None and theirs is not None and mine != theirs
+    # A held item is no one else's to claim.
+    assert not review.question_claim(question=mine, user=colleague)
+    mine.refresh_from_db()
+    assert mine.locked_by == reviewer
+
+
+def test_an_abandoned_hold_expires(questions: list[Question], reviewer: Any, curator: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = questions[0]
+    assert review.question_claim(question=first, user=reviewer)
+    assert next_in_queue(curator) != first
+    Question.objects.filter(pk=first.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert next_in_queue(curator) == first
+    assert review.question_claim(question=first, user=curator)
+
+
+def test_deciding_releases_the_hold(questions: list[Question], reviewer: Any) -> None:
+    first = review.queue_take(reviewer)
+    assert first is not None
+    review.question_decide(question=first, reviewer=reviewer, kind="unsure", seen_version=1)
+    first.refresh_from_db()
+    assert first.locked_by is None and first.locked_until is None
+
+
+def test_start_reviewing_takes_the_first_free_item(
+    questions: list[Question], reviewer: Any
+) -> None:
+    client = client_for(reviewer)
+    page = client.get("/questions/").content.decode()
+    assert "Draft <strong>3</strong>" in page
+    response = client.get("/questions/next/")
+    assert response["Location"] == f"/questions/{questions[0].uid}/"
+    questions[0].refresh_from_db()
+    assert questions[0].locked_by == reviewer
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_takes_and_saves_on_postgresql(
+    benchmark: Any, write_items: Callable[..., Path], curator: Any
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from sciannot.accounts.models import User
+
+    items = [
+        make_item(
+            video_id="20", question=f"Q{n} at 00:10?", discipline="Biology", timestamp_breakdown=[]
+        )
+        for n in range(4)
+    ]
+    call_command("import_questions", str(write_items(items)))
+    reviewers = []
+    for name in ("r1", "r2", "r3", "r4"):
+        user = User.objects.create_user(name, password="x", role="reviewer")
+        user.disciplines = ["Biology"]
+        user.save()
+        reviewers.append(user)
+    barrier = threading.Barrier(len(reviewers))
+    taken: dict[str, int | None] = {}
+
+    def take(user: Any) -> None:
+        barrier.wait()
+        got = review.queue_take(user)
+        taken[user.username] = got.pk if got else None
+        connection.close()
+
+    threads = [threading.Thread(target=take, args=(u,)) for u in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert None not in taken.values()
+    assert len(set(taken.values())) == len(reviewers)
+
+    # Two experts save the same question at the same moment: one wins, nothing is lost.
+    question = Question.objects.get(text="Q0 at 00:10?")
+    outcomes: list[str] = []
+    save_barrier = threading.Barrier(2)
+
+    def save(user: Any, answer: str) -> None:
+        save_barrier.wait()
+        try:
+            review.question_edit(
+                question=question,
+                editor=user,
+                seen_version=1,
+                edit=edit_of(question, answer=answer),
+            )
+            outcomes.append(f"saved {answer}")
+        except review.StaleVersion:
+            outcomes.append(f"stale {answer}")
+        finally:
+            connection.close()
+
+    pair = [
+        threading.Thread(target=save, args=(reviewers[0], "A")),
+        threading.Thread(target=save, args=(reviewers[1], "B")),
+    ]
+    for thread in pair:
+        thread.start()
+    for thread in pair:
+        thread.join()
+    assert sorted(o.split()[0] for o in outcomes) == ["saved", "stale"]
+    winner = next(o.split()[1] for o in outcomes if o.startswith("saved"))
+    question.refresh_from_db()
+    assert question.version == 2 and question.answer == winner
+    assert question.revisions.filter(reason="edited").count() == 1
