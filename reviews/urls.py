@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:uid>/", views.question_detail, name="question"),
     path("<str:uid>/decide", views.question_decide, name="decide"),
     path("<str:uid>/edit", views.question_edit, name="edit"),
+    path("<str:uid>/restore/<int:number>", views.question_restore, name="restore"),
 ]

@@ -18,6 +18,7 @@ from reviews.models import (
     QuestionStatus,
     QuestionType,
     RejectReason,
+    Revision,
 )
 from reviews.selectors import (
     next_in_queue,
@@ -89,7 +90,7 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         "question": question,
         "video": video,
         "cues": list(transcript.cues.all()) if transcript else [],
-        "revisions": question.revisions.select_related("author").order_by("-number"),
+        "history": _history(question),
         "decisions": question.decisions.select_related("reviewer").order_by("-created_at"),
         "next_question": following,
         "reject_reasons": RejectReason.choices,
@@ -97,6 +98,17 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         "letters": LETTERS,
         **extra,
     }
+
+
+def _history(question: Question) -> list[tuple[Revision, list[review.FieldChange]]]:
+    """Revisions, newest first, each with what it changed."""
+    revisions = list(question.revisions.select_related("author").order_by("number"))
+    entries = []
+    previous = None
+    for revision in revisions:
+        entries.append((revision, review.revision_diff(previous, revision.snapshot)))
+        previous = revision.snapshot
+    return entries[::-1]
 
 
 def _render_review(
@@ -173,6 +185,31 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
         return _render_review(request, question, status=400, error=str(exc))
     done = DecisionKind(kind).label.split(":")[0]
     return _go_to_next(request, question, f"{done}: question {question.uid}.")
+
+
+@require_POST
+@role_required(Role.CURATOR, Role.REVIEWER)
+def question_restore(request: HtmxHttpRequest, uid: str, number: int) -> HttpResponse:
+    question = question_get_for_user(request.user, uid)
+    try:
+        review.question_restore(
+            question=question,
+            number=number,
+            editor=request.user,  # type: ignore[arg-type]
+            seen_version=_seen_version(request),
+        )
+    except review.StaleVersion as exc:
+        fresh = question_get_for_user(request.user, uid)
+        return _render_review(request, fresh, status=409, error=str(exc))
+    except review.ReviewError as exc:
+        return _render_review(request, question, status=400, error=str(exc))
+    question = question_get_for_user(request.user, uid)
+    if not request.htmx:
+        messages.success(request, f"Restored r{number} as version {question.version}.")
+        return redirect("reviews:question", uid=uid)
+    return _render_review(
+        request, question, flash=f"Restored r{number} as version {question.version}."
+    )
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)

@@ -244,7 +244,12 @@ def validate_edit(question: Question, edit: QuestionEdit) -> dict[str, str]:
 
 
 def question_edit(
-    *, question: Question, editor: User, seen_version: int, edit: QuestionEdit
+    *,
+    question: Question,
+    editor: User,
+    seen_version: int,
+    edit: QuestionEdit,
+    reason: str = "edited",
 ) -> Question:
     """Save an expert's edit as a new version; earlier accepts no longer count."""
     errors = validate_edit(question, edit)
@@ -287,7 +292,7 @@ def question_edit(
         if locked.status == QuestionStatus.ACCEPTED:
             locked.status = QuestionStatus.IN_REVIEW
         locked.save()
-        revision_write(question=locked, author=editor, reason="edited", before=before)
+        revision_write(question=locked, author=editor, reason=reason, before=before)
     question.refresh_from_db()
     return question
 
@@ -444,3 +449,71 @@ def queue_take(user: User, *, after: Question | None = None) -> Question | None:
         if question_claim(question=candidate, user=user):
             return candidate
     return None
+
+
+def edit_from_snapshot(snapshot: dict[str, Any]) -> QuestionEdit:
+    return QuestionEdit(
+        text=snapshot["question"],
+        options=dict(snapshot["options"]),
+        answer=snapshot["answer"],
+        question_type=snapshot["question_type"],
+        subject=snapshot["subject"],
+        rationale=snapshot["rationale"],
+        spans=[SpanEdit(s["start"], s["end"], s["note"]) for s in snapshot["spans"]],
+    )
+
+
+def question_restore(
+    *, question: Question, number: int, editor: User, seen_version: int
+) -> Question:
+    """Bring back the content of revision `number` as a new revision (history stays whole)."""
+    revision = question.revisions.filter(number=number).first()
+    if revision is None:
+        raise ReviewError(f"this question has no revision r{number}")
+    return question_edit(
+        question=question,
+        editor=editor,
+        seen_version=seen_version,
+        edit=edit_from_snapshot(revision.snapshot),
+        reason=f"restored r{number}",
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+def _spans_text(spans: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{format_timestamp(s['start'])}–{format_timestamp(s['end'])}"
+        + (f" {s['note']}" if s.get("note") else "")
+        for s in spans
+    )
+
+
+def revision_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[FieldChange]:
+    """What a revision changed, field by field, in words a reviewer reads."""
+    if before is None:
+        return []
+    changes: list[FieldChange] = []
+    for key in ("question", "answer", "question_type", "subject", "rationale", "status"):
+        if before.get(key) != after.get(key):
+            changes.append(FieldChange(key, str(before.get(key, "")), str(after.get(key, ""))))
+    old_options, new_options = before.get("options", {}), after.get("options", {})
+    for letter in LETTERS:
+        if old_options.get(letter) != new_options.get(letter):
+            changes.append(
+                FieldChange(
+                    f"option {letter}", old_options.get(letter, ""), new_options.get(letter, "")
+                )
+            )
+    if before.get("spans") != after.get("spans"):
+        changes.append(
+            FieldChange(
+                "spans", _spans_text(before.get("spans", [])), _spans_text(after.get("spans", []))
+            )
+        )
+    return changes

@@ -480,3 +480,30 @@ def test_concurrent_takes_and_saves_on_postgresql(
     question.refresh_from_db()
     assert question.version == 2 and question.answer == winner
     assert question.revisions.filter(reason="edited").count() == 1
+
+
+def test_the_history_shows_what_changed_and_restores_an_old_version(
+    questions: list[Question], reviewer: Any
+) -> None:
+    question = questions[0]
+    review.question_edit(
+        question=question,
+        editor=reviewer,
+        seen_version=1,
+        edit=edit_of(question, answer="G", rationale="Rewritten."),
+    )
+    client = client_for(reviewer)
+    page = client.get(f"/questions/{question.uid}/").content.decode()
+    assert '<th>answer</th><td class="del">D</td><td class="ins">G</td>' in page
+    assert 'data-testid="restore-1"' in page
+
+    response = client.post(f"/questions/{question.uid}/restore/1", {"version": 2})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.answer, question.version) == ("D", 3)
+    latest = question.revisions.order_by("-number").first()
+    assert latest is not None and latest.reason == "restored r1" and latest.number == 3
+    # Restoring is itself a revision: all three remain.
+    assert list(question.revisions.values_list("number", flat=True).order_by("number")) == [1, 2, 3]
+    stale = client.post(f"/questions/{question.uid}/restore/2", {"version": 2})
+    assert stale.status_code == 409
