@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from reviews.models import Decision, EvidenceSpan, Option, Question, QuestionStatus
 from sciannot.accounts.permissions import visible_questions
+from sciannot.pagination import cached_rows
 from videos.models import Benchmark
 
 
@@ -48,7 +49,9 @@ def review_queue(user: Any) -> QuerySet[Question]:
     decided = Decision.objects.filter(
         reviewer=user, question_version=models.F("question__version")
     ).values("question_id")
-    return queryset.exclude(pk__in=decided).order_by("video__video_id", "id")
+    # Creation order: imports and drafting write a video's questions together, and the
+    # primary key index serves it without sorting the whole table.
+    return queryset.exclude(pk__in=decided).order_by("id")
 
 
 def queue_candidates(user: Any, *, after: Question | None = None) -> list[Question]:
@@ -58,10 +61,7 @@ def queue_candidates(user: Any, *, after: Question | None = None) -> list[Questi
     if after is None:
         return list(queue[:CANDIDATES])
     queue = queue.exclude(pk=after.pk)
-    later = queue.filter(
-        models.Q(video__video_id__gt=after.video.video_id)
-        | models.Q(video__video_id=after.video.video_id, id__gt=after.pk)
-    )
+    later = queue.filter(id__gt=after.pk)
     candidates = list(later[:CANDIDATES])
     if len(candidates) < CANDIDATES:
         seen = {c.pk for c in candidates}
@@ -80,8 +80,8 @@ def next_in_queue(user: Any, *, after: Question | None = None) -> Question | Non
 
 
 def queue_counts(user: Any) -> dict[str, int]:
-    """How many of the questions `user` may see are in each status."""
+    """How many of the questions `user` may see are in each status (may lag a few seconds)."""
     rows = questions_for_user(user).order_by().values("status").annotate(n=models.Count("id"))
     counts = dict.fromkeys(QuestionStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
+    counts.update({row["status"]: row["n"] for row in cached_rows(rows)})
     return counts

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from reviews.services import review
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import HtmxHttpRequest
+from sciannot.pagination import CachedCountPaginator
 from videos.taxonomy import Category
 
 
@@ -56,9 +56,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     if search:
         queryset = queryset.filter(text__icontains=search)
-    page = Paginator(queryset.order_by("video__video_id", "id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = CachedCountPaginator(queryset.order_by("id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/question_list.html",

@@ -40,6 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
             "OPTIONS": {"location": TEST_VAR / "media"},
         },
     }
+    # Each test starts with an empty cache of its own (clearing a shared Redis would also
+    # drop the task queue that lives there).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         settings.DATABASES["default"]["TEST"]["NAME"] = str(TEST_VAR / "test-db.sqlite3")
     if not settings.REDIS_URL:
@@ -66,6 +69,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # --- Personas ----------------------------------------------------------------------------------

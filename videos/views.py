@@ -5,7 +5,6 @@ from __future__ import annotations
 import mimetypes
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reviews.selectors import questions_for_user, with_details
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
+from sciannot.pagination import CachedCountPaginator
 from videos.models import Benchmark
 from videos.selectors import search_videos, video_get_for_user, videos_with_counts
 from videos.streaming import accel_redirect_response, ranged_file_response
@@ -35,7 +35,9 @@ def video_list(request: HttpRequest) -> HttpResponse:
     videos = videos_with_counts(request.user, benchmark=benchmark)
     if search:
         videos = search_videos(videos, search)
-    page = Paginator(videos.order_by("video_id"), VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(videos.order_by("video_id"), VIDEOS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "videos/video_list.html",

@@ -22,7 +22,7 @@ from videos.taxonomy import Category
         summary="List questions",
         description=(
             "Questions the caller may see (curators: all; reviewers: their disciplines), "
-            "paginated, in video and creation order."
+            "paginated, in creation order."
         ),
         parameters=[
             OpenApiParameter("video_id", OpenApiTypes.STR, description="Source video id."),
@@ -59,4 +59,4 @@ class QuestionListView(generics.ListAPIView[Question]):
                     queryset = queryset.filter(**{name: value})
         if errors:
             raise ValidationError(errors)
-        return with_details(queryset).order_by("video__video_id", "id")
+        return with_details(queryset).order_by("id")

@@ -35,6 +35,7 @@ from sciannot.accounts.models import User
 from videos.models import Benchmark, MediaStatus, Video
 
 BATCH_SIZE = 2000
+ANALYZE_AFTER = 5000
 QUESTION_COLUMNS = (
     "id",
     "video_id",
@@ -450,6 +451,18 @@ def questions_import(
                 transaction.set_rollback(True)
             else:
                 importer.update_videos()
+        if (
+            not dry_run
+            and importer.report.created >= ANALYZE_AFTER
+            and connection.vendor == "postgresql"
+        ):
+            # Fresh statistics, so the first pages after a big import use the indexes
+            # rather than waiting for autovacuum to notice a million new rows.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE reviews_question, reviews_option, reviews_evidencespan, "
+                    "reviews_revision, videos_video"
+                )
     except IntegrityError as exc:
         raise ImportFailed(
             [

@@ -135,8 +135,11 @@ def main() -> None:
     memory = "met" if max(r[3] for r in rows) < TARGET_PEAK_MB else "NOT met"
     print(
         f"\ntargets: >= {TARGET_ITEMS_PER_S:,} items/s on PostgreSQL, < {TARGET_PEAK_MB} MB peak"
-        f" -> throughput {throughput}, memory {memory}"
+        f" -> throughput {throughput}, memory {memory}",
+        flush=True,
     )
+    # The pages, against the database the import just filled.
+    subprocess.run([python, str(Path(__file__).with_name("bench_pages.py"))], env=env, check=True)
 
 
 if __name__ == "__main__":
