@@ -54,3 +54,14 @@ def get_item(mapping: object, key: str) -> object:
 @register.filter
 def split(text: str, separator: str) -> list[str]:
     return text.split(separator)
+
+
+@register.filter
+def mmss_exact(seconds: float | str | None) -> str:
+    """`MM:SS` for whole seconds, `MM:SS.mmm` otherwise: exact, for editable fields."""
+    if seconds is None or seconds == "":
+        return ""
+    value = float(seconds)
+    whole = format_timestamp(value)
+    fraction = round(value - int(value), 3)
+    return whole if fraction == 0 else f"{whole}{f'{fraction:.3f}'[1:]}"

@@ -4,9 +4,14 @@
 (function () {
   "use strict";
 
+  var TEXT_INPUTS = ["text", "search", "number", "email", "password", "url", "tel"];
+
   function typing(target) {
     if (!target || !target.closest) { return false; }
-    return Boolean(target.closest("input, textarea, select, [contenteditable=true]"));
+    if (target.closest("textarea, select, [contenteditable=true]")) { return true; }
+    var input = target.closest("input");
+    // Radio buttons and checkboxes are not typing: the keys still drive the page there.
+    return Boolean(input) && TEXT_INPUTS.indexOf(input.type || "text") !== -1;
   }
 
   function player() {
@@ -67,6 +72,12 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("#reject-panel, #shortcuts").forEach(function (panel) {
+        panel.hidden = true;
+      });
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
     var video = player();
     var fps = video ? parseFloat(video.dataset.fps || "25") || 25 : 25;
@@ -108,11 +119,6 @@
         break;
       case "?":
         toggle("#shortcuts");
-        break;
-      case "Escape":
-        document.querySelectorAll("#reject-panel, #shortcuts").forEach(function (panel) {
-          panel.hidden = true;
-        });
         break;
       default:
         handled = false;

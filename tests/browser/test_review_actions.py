@@ -172,3 +172,17 @@ def test_two_experts_save_the_same_item_and_nothing_is_lost(
         assert queue[0].options.get(letter="A").text == "Curator's option A"
     finally:
         other_context.close()
+
+
+def test_escape_closes_the_reject_panel_and_keys_work_from_a_radio(
+    page: Any, reviewer: Any, queue: list[Question]
+) -> None:
+    open_first(page, queue)
+    page.keyboard.press("r")
+    page.check("[data-testid=reason-duplicate]")
+    page.keyboard.press("Escape")
+    assert not page.locator("#reject-panel").is_visible()
+    # Focus is still on the radio button, which is not a text field: "e" opens the editor.
+    page.keyboard.press("e")
+    page.locator("[data-testid=save]").wait_for()
+    assert page.locator("[data-span-start]").first.input_value() in ("00:01", "")

@@ -507,3 +507,12 @@ def test_the_history_shows_what_changed_and_restores_an_old_version(
     assert list(question.revisions.values_list("number", flat=True).order_by("number")) == [1, 2, 3]
     stale = client.post(f"/questions/{question.uid}/restore/2", {"version": 2})
     assert stale.status_code == 409
+
+
+def test_span_times_round_trip_through_the_edit_form() -> None:
+    from reviews.templatetags.review_tags import mmss_exact
+
+    assert mmss_exact(66.0) == "01:06"
+    assert mmss_exact(66.25) == "01:06.250"
+    assert review._seconds(mmss_exact(66.25)) == 66.25
+    assert review._seconds("75") == 75.0 and review._seconds("junk") == -1.0
