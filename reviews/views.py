@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reviews.models import (
     LETTERS,
+    Decision,
     DecisionKind,
     Question,
     QuestionStatus,
@@ -89,13 +90,27 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         "video": video,
         "cues": list(transcript.cues.all()) if transcript else [],
         "history": _history(question),
-        "decisions": question.decisions.select_related("reviewer").order_by("-created_at"),
+        "comments": question.comments.select_related("author"),
+        "decisions": _visible_decisions(request, question),
         "next_question": following,
         "reject_reasons": RejectReason.choices,
         "types": QuestionType.values,
         "letters": LETTERS,
         **extra,
     }
+
+
+def _visible_decisions(request: HtmxHttpRequest, question: Question) -> list[Decision] | None:
+    """Other experts' decisions, once this reviewer has decided on this version (None
+    before: independent judgements are not swayed by earlier ones). Curators always see."""
+    decisions = list(question.decisions.select_related("reviewer").order_by("-created_at"))
+    if has_role(request.user, Role.CURATOR):
+        return decisions
+    decided = any(
+        d.reviewer_id == request.user.pk and d.question_version == question.version
+        for d in decisions
+    )
+    return decisions if decided else None
 
 
 def _history(question: Question) -> list[tuple[Revision, list[review.FieldChange]]]:
@@ -183,6 +198,24 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
         return _render_review(request, question, status=400, error=str(exc))
     done = DecisionKind(kind).label.split(":")[0]
     return _go_to_next(request, question, f"{done}: question {question.uid}.")
+
+
+@require_POST
+@role_required(Role.CURATOR, Role.REVIEWER)
+def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+    question = question_get_for_user(request.user, uid)
+    try:
+        review.comment_add(
+            question=question,
+            author=request.user,  # type: ignore[arg-type]
+            text=request.POST.get("text", ""),
+            at=request.POST.get("at", ""),
+        )
+    except review.EditInvalid as exc:
+        return _render_review(request, question, status=400, comment_errors=exc.errors)
+    if not request.htmx:
+        return redirect("reviews:question", uid=uid)
+    return _render_review(request, question, flash="Comment added.")
 
 
 @require_POST

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reviews.models.comments import Comment
 from reviews.models.decisions import Decision, DecisionKind, RejectReason
 from reviews.models.questions import (
     LETTERS,
@@ -18,6 +19,7 @@ from reviews.models.revisions import Revision
 
 __all__ = [
     "LETTERS",
+    "Comment",
     "Decision",
     "DecisionKind",
     "EvidenceSpan",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from reviews.models import (
     LETTERS,
+    Comment,
     Decision,
     DecisionKind,
     EvidenceSpan,
@@ -288,8 +289,13 @@ def question_edit(
         locked.version += 1
         locked.expert_touched = True
         locked.content_hash = content_hash(after_content)
-        # The next reviewer judges the edited question afresh.
-        if locked.status == QuestionStatus.ACCEPTED:
+        # The next reviewer judges the edited question afresh: an edit answers a rejection
+        # or a send-back, and earlier accepts were for other content.
+        if locked.status in (
+            QuestionStatus.ACCEPTED,
+            QuestionStatus.REJECTED,
+            QuestionStatus.NEEDS_REVISION,
+        ):
             locked.status = QuestionStatus.IN_REVIEW
         locked.save()
         revision_write(question=locked, author=editor, reason=reason, before=before)
@@ -517,3 +523,20 @@ def revision_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[
             )
         )
     return changes
+
+
+def comment_add(*, question: Question, author: User, text: str, at: str = "") -> Comment:
+    """Add a comment; `at` is an optional video time ("01:15", "75.5")."""
+    if not text.strip():
+        raise EditInvalid({"comment_text": "Write something first."})
+    seconds: float | None = None
+    if at.strip():
+        seconds = _seconds(at)
+        duration = question.video.duration
+        if seconds < 0 or (duration is not None and seconds > duration + 0.001):
+            raise EditInvalid(
+                {"comment_at": f"“{at}” is not a time inside the video (MM:SS or seconds)."}
+            )
+    return Comment.objects.create(
+        question=question, author=author, text=text.strip(), at_seconds=seconds
+    )

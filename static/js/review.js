@@ -58,6 +58,14 @@
       toggle(toggler.dataset.toggle);
       return;
     }
+    var now = event.target.closest("[data-comment-now]");
+    if (now) {
+      event.preventDefault();
+      var video = player();
+      var field = now.parentElement.querySelector("[data-comment-at]");
+      if (video && field) { field.value = String(nowOnOriginal(video)); }
+      return;
+    }
     var setter = event.target.closest("[data-set-time]");
     if (setter) {
       event.preventDefault();

@@ -516,3 +516,71 @@ def test_span_times_round_trip_through_the_edit_form() -> None:
     assert mmss_exact(66.25) == "01:06.250"
     assert review._seconds(mmss_exact(66.25)) == 66.25
     assert review._seconds("75") == 75.0 and review._seconds("junk") == -1.0
+
+
+def test_a_comment_can_be_anchored_to_a_video_time(
+    questions: list[Question], reviewer: Any
+) -> None:
+    question = questions[0]
+    client = client_for(reviewer)
+    bad = client.post(f"/questions/{question.uid}/comment", {"text": "late", "at": "09:59"})
+    assert bad.status_code == 400
+    assert "is not a time inside the video" in bad.content.decode()
+    assert client.post(f"/questions/{question.uid}/comment", {"text": " "}).status_code == 400
+    ok = client.post(
+        f"/questions/{question.uid}/comment", {"text": "The lid opens here", "at": "00:12"}
+    )
+    assert ok.status_code == 302
+    comment = question.comments.get()
+    assert (comment.text, comment.at_seconds, comment.author) == (
+        "The lid opens here",
+        12.0,
+        reviewer,
+    )
+    page = client.get(f"/questions/{question.uid}/").content.decode()
+    assert 'data-seek="12.0">00:12</a> <strong>bea</strong>: The lid opens here' in page
+
+
+def test_a_reviewer_sees_other_decisions_only_after_deciding(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    from sciannot.accounts.models import User
+
+    Benchmark.objects.update(required_accepts=2)
+    colleague = User.objects.create_user("bo", password="x", role="reviewer")
+    colleague.disciplines = ["Biology"]
+    colleague.save()
+    question = questions[0]
+    review.question_decide(
+        question=question,
+        reviewer=colleague,
+        kind="reject",
+        seen_version=1,
+        reason="ambiguous",
+        comment="Two readings of 'after'",
+    )
+    review.question_edit(  # a curator reopens the item by editing it
+        question=question, editor=curator, seen_version=1, edit=edit_of(question, answer="B")
+    )
+    page = client_for(reviewer).get(f"/questions/{question.uid}/").content.decode()
+    assert "Two readings" not in page and "show once you have decided" in page
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=2)
+    page = client_for(reviewer).get(f"/questions/{question.uid}/").content.decode()
+    assert "Two readings of &#x27;after&#x27;" in page
+    assert "Two readings" in client_for(curator).get(f"/questions/{question.uid}/").content.decode()
+
+
+def test_an_edit_sends_a_rejected_item_back_to_review(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    question = questions[0]
+    review.question_decide(
+        question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="wrong_answer"
+    )
+    review.question_edit(
+        question=question, editor=curator, seen_version=1, edit=edit_of(question, answer="C")
+    )
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.IN_REVIEW
+    # ...and it is back in the reviewer's queue, since its content is new.
+    assert next_in_queue(reviewer) == question
