@@ -25,6 +25,7 @@ from reviews.selectors import (
     question_get_for_user,
     questions_for_user,
     queue_counts,
+    with_details,
 )
 from reviews.services import review
 from sciannot.accounts.models import Role
@@ -137,6 +138,16 @@ def _render_review(
 def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question)
+
+
+@role_required(Role.CURATOR)
+def adjudication(request: HtmxHttpRequest) -> HttpResponse:
+    """Items the experts disagreed on, with their decisions side by side."""
+    items = with_details(
+        questions_for_user(request.user).filter(status=QuestionStatus.ADJUDICATION)
+    ).prefetch_related("decisions__reviewer")
+    page = CachedCountPaginator(items.order_by("id"), 20).get_page(request.GET.get("page"))
+    return render(request, "reviews/adjudication.html", {"page": page})
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)

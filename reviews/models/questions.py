@@ -33,6 +33,8 @@ class QuestionStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     NEEDS_REVISION = "needs_revision", "Needs revision"
+    # Experts disagreed on the same version: a curator decides.
+    ADJUDICATION = "adjudication", "Needs adjudication"
 
 
 class QuestionSource(models.TextChoices):

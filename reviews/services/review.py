@@ -60,7 +60,12 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         QuestionStatus.NEEDS_REVISION,
     },
     QuestionStatus.REJECTED: {QuestionStatus.IN_REVIEW, QuestionStatus.NEEDS_REVISION},
+    # Only a curator settles a disagreement.
+    QuestionStatus.ADJUDICATION: set(),
 }
+for _targets in ALLOWED_TRANSITIONS.values():
+    if _targets:
+        _targets.add(QuestionStatus.ADJUDICATION)
 
 
 class ReviewError(ValueError):
@@ -134,6 +139,17 @@ def accepts_at_current_version(question: Question) -> int:
     )
 
 
+def experts_disagree(question: Question) -> bool:
+    """Whether reviewers split between accepting and rejecting (or sending back) the
+    current version."""
+    kinds = set(
+        question.decisions.filter(question_version=question.version).values_list("kind", flat=True)
+    )
+    return DecisionKind.ACCEPT in kinds and bool(
+        kinds & {DecisionKind.REJECT, DecisionKind.NEEDS_REVISION}
+    )
+
+
 def question_decide(
     *,
     question: Question,
@@ -182,6 +198,8 @@ def question_decide(
             _move(locked, QuestionStatus.NEEDS_REVISION, curator=curator)
         else:
             _move(locked, QuestionStatus.IN_REVIEW, curator=curator)
+        if not curator and experts_disagree(locked):
+            _move(locked, QuestionStatus.ADJUDICATION, curator=curator)
         locked.expert_touched = True
         # Deciding ends the reviewer's hold on the item.
         if locked.locked_by_id == reviewer.pk:

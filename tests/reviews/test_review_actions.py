@@ -584,3 +584,48 @@ def test_an_edit_sends_a_rejected_item_back_to_review(
     assert question.status == QuestionStatus.IN_REVIEW
     # ...and it is back in the reviewer's queue, since its content is new.
     assert next_in_queue(reviewer) == question
+
+
+def test_a_disagreement_goes_to_the_curator_for_adjudication(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    from sciannot.accounts.models import User
+
+    Benchmark.objects.update(required_accepts=2)
+    colleague = User.objects.create_user("bo", password="x", role="reviewer")
+    colleague.disciplines = ["Biology"]
+    colleague.save()
+    question = questions[0]
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    review.question_decide(
+        question=question,
+        reviewer=colleague,
+        kind="reject",
+        seen_version=1,
+        reason="multiple_correct",
+        comment="B is right too",
+    )
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ADJUDICATION
+    # Reviewers can neither move it nor find it in their queue.
+    with pytest.raises(review.ReviewError):
+        review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    assert question not in [next_in_queue(reviewer), next_in_queue(colleague)]
+
+    assert client_for(reviewer).get("/questions/adjudication/").status_code == 403
+    page = client_for(curator).get("/questions/adjudication/").content.decode()
+    assert f'data-testid="adjudicate-{question.uid}"' in page
+    assert "B is right too" in page and "bea</strong> · Accept" in page
+
+    review.question_decide(
+        question=question,
+        reviewer=curator,
+        kind="reject",
+        seen_version=1,
+        reason="multiple_correct",
+    )
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.REJECTED
+    assert (
+        "No disagreements" in client_for(curator).get("/questions/adjudication/").content.decode()
+    )
