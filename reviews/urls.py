@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.question_list, name="list"),
     path("next/", views.queue_next, name="next"),
     path("adjudication/", views.adjudication, name="adjudication"),
+    path("bulk/", views.questions_bulk, name="bulk"),
     path("<str:uid>/", views.question_detail, name="question"),
     path("<str:uid>/decide", views.question_decide, name="decide"),
     path("<str:uid>/edit", views.question_edit, name="edit"),

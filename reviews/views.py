@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from reviews.models import (
@@ -73,6 +74,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "search": search,
             "selected": {name: value for name, (value, _) in filters.items()},
             "statuses": QuestionStatus.choices,
+            "bulk_actions": review.BULK_ACTIONS.items(),
+            "reject_reasons": RejectReason.choices,
+            "is_curator": has_role(request.user, Role.CURATOR),
             "categories": Category.values,
             "types": QuestionType.values,
         },
@@ -138,6 +142,36 @@ def _render_review(
 def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
+    uids = request.POST.getlist("uid")
+    chosen = list(questions_for_user(request.user).filter(uid__in=uids))
+    back = request.POST.get("next", "") or reverse("reviews:list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("reviews:list")
+    if not chosen:
+        messages.error(request, "Select at least one question first.")
+        return redirect(back)
+    try:
+        changed = review.questions_bulk(
+            curator=request.user,  # type: ignore[arg-type]
+            questions=chosen,
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except review.EditInvalid as exc:
+        messages.error(request, " ".join(exc.errors.values()))
+        return redirect(back)
+    except review.ReviewError as exc:
+        messages.error(request, f"Nothing was changed: {exc}.")
+        return redirect(back)
+    label = review.BULK_ACTIONS[request.POST["action"]]
+    messages.success(request, f"{label}: {changed} question{'s' if changed != 1 else ''}.")
+    return redirect(back)
 
 
 @role_required(Role.CURATOR)

@@ -558,3 +558,45 @@ def comment_add(*, question: Question, author: User, text: str, at: str = "") ->
     return Comment.objects.create(
         question=question, author=author, text=text.strip(), at_seconds=seconds
     )
+
+
+BULK_ACTIONS = {
+    "send_back": "Send back for revision",
+    "reject": "Reject",
+    "reset_holds": "Release reviewers' holds",
+}
+
+
+def questions_bulk(
+    *,
+    curator: User,
+    questions: list[Question],
+    action: str,
+    reason: str = "",
+    comment: str = "",
+) -> int:
+    """Apply a curator's action to many questions at once; returns how many changed.
+
+    Each question goes through the same service as a single decision, so history,
+    transitions and checks are the same as one by one.
+    """
+    if not curator.is_curator:
+        raise ReviewError("only curators act on many questions at once")
+    if action not in BULK_ACTIONS:
+        raise ReviewError(f"unknown action {action!r}")
+    if action == "reset_holds":
+        return Question.objects.filter(
+            pk__in=[q.pk for q in questions], locked_by__isnull=False
+        ).update(locked_by=None, locked_until=None)
+    kind = DecisionKind.REJECT if action == "reject" else DecisionKind.NEEDS_REVISION
+    with transaction.atomic():
+        for question in questions:
+            question_decide(
+                question=question,
+                reviewer=curator,
+                kind=kind,
+                seen_version=question.version,
+                reason=reason,
+                comment=comment,
+            )
+    return len(questions)

@@ -73,6 +73,14 @@
     }
   });
 
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-select-all]");
+    if (!all) { return; }
+    all.closest("form").querySelectorAll("input[name=uid]").forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
   function press(selector) {
     var element = document.querySelector(selector);
     if (element && !element.disabled) { element.click(); return true; }

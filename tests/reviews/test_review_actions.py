@@ -629,3 +629,46 @@ def test_a_disagreement_goes_to_the_curator_for_adjudication(
     assert (
         "No disagreements" in client_for(curator).get("/questions/adjudication/").content.decode()
     )
+
+
+def test_a_curator_rejects_and_releases_many_questions_at_once(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    first, second, third = questions
+    review.question_claim(question=third, user=reviewer)
+    client = client_for(curator)
+    page = client.get("/questions/").content.decode()
+    assert 'data-testid="bulk-form"' in page
+
+    missing_reason = client.post(
+        "/questions/bulk/", {"uid": [first.uid, second.uid], "action": "reject"}, follow=True
+    )
+    assert "Choose why the question is rejected." in missing_reason.content.decode()
+    assert Question.objects.filter(status=QuestionStatus.REJECTED).count() == 0
+
+    done = client.post(
+        "/questions/bulk/",
+        {
+            "uid": [first.uid, second.uid],
+            "action": "reject",
+            "reason": "duplicate",
+            "next": "/questions/?status=draft",
+        },
+    )
+    assert done["Location"] == "/questions/?status=draft"
+    assert set(Question.objects.filter(status=QuestionStatus.REJECTED)) == {first, second}
+    assert first.revisions.order_by("-number").first().author == curator
+
+    client.post("/questions/bulk/", {"uid": [third.uid], "action": "reset_holds"})
+    third.refresh_from_db()
+    assert third.locked_by is None
+
+
+def test_only_curators_act_in_bulk(questions: list[Question], reviewer: Any) -> None:
+    response = client_for(reviewer).post(
+        "/questions/bulk/", {"uid": [questions[0].uid], "action": "send_back"}
+    )
+    assert response.status_code == 403
+    assert 'data-testid="bulk-form"' not in client_for(reviewer).get("/questions/").content.decode()
+    questions[0].refresh_from_db()
+    assert questions[0].status == QuestionStatus.DRAFT
