@@ -10,6 +10,7 @@ urlpatterns = [
     path("next/", views.queue_next, name="next"),
     path("adjudication/", views.adjudication, name="adjudication"),
     path("bulk/", views.questions_bulk, name="bulk"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("<str:uid>/", views.question_detail, name="question"),
     path("<str:uid>/decide", views.question_decide, name="decide"),
     path("<str:uid>/edit", views.question_edit, name="edit"),

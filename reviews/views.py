@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from reviews.dashboard import dashboard_figures, reviewer_figures
 from reviews.models import (
     LETTERS,
     Decision,
@@ -142,6 +143,16 @@ def _render_review(
 def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question)
+
+
+@role_required(Role.CURATOR)
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    visible = questions_for_user(request.user)
+    return render(
+        request,
+        "reviews/dashboard.html",
+        {**dashboard_figures(visible), "reviewers": reviewer_figures(visible)},
+    )
 
 
 @require_POST

@@ -36,6 +36,8 @@ class Decision(models.Model):
     comment = models.TextField(blank=True)
     # The question version the reviewer saw: an edit makes earlier accepts stale.
     question_version = models.PositiveIntegerField()
+    # From taking the item off the queue to deciding; empty when it was not taken first.
+    seconds_spent = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -78,6 +78,7 @@ class Question(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     locked_until = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: every save increments it; a save based on a stale version fails.
     version = models.PositiveIntegerField(default=1)
     # sha256 of the imported content, to tell an identical re-import from a changed one.

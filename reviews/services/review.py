@@ -175,6 +175,7 @@ def question_decide(
     with transaction.atomic():
         locked = _lock(question, seen_version)
         before = question_snapshot(locked)
+        held = locked.locked_by_id == reviewer.pk and locked.locked_at is not None
         decision = Decision.objects.create(
             question=locked,
             reviewer=reviewer,
@@ -182,6 +183,11 @@ def question_decide(
             reason=reason,
             comment=comment.strip(),
             question_version=locked.version,
+            seconds_spent=(
+                (timezone.now() - locked.locked_at).total_seconds()
+                if held and locked.locked_at
+                else None
+            ),
         )
         curator = reviewer.is_curator
         if kind == DecisionKind.ACCEPT:
@@ -205,8 +211,16 @@ def question_decide(
         if locked.locked_by_id == reviewer.pk:
             locked.locked_by = None
             locked.locked_until = None
+            locked.locked_at = None
         locked.save(
-            update_fields=["status", "expert_touched", "locked_by", "locked_until", "updated_at"]
+            update_fields=[
+                "status",
+                "expert_touched",
+                "locked_by",
+                "locked_until",
+                "locked_at",
+                "updated_at",
+            ]
         )
         label = DecisionKind(kind).label.split(":")[0].lower()
         why = f" ({RejectReason(reason).label.lower()})" if reason else ""
@@ -454,7 +468,7 @@ def question_claim(*, question: Question, user: User, minutes: int = HOLD_MINUTE
     now = timezone.now()
     free = Q(locked_by__isnull=True) | Q(locked_until__lt=now) | Q(locked_by=user)
     claimed = Question.objects.filter(free, pk=question.pk).update(
-        locked_by=user, locked_until=now + timedelta(minutes=minutes)
+        locked_by=user, locked_until=now + timedelta(minutes=minutes), locked_at=now
     )
     return claimed == 1
 
@@ -587,7 +601,7 @@ def questions_bulk(
     if action == "reset_holds":
         return Question.objects.filter(
             pk__in=[q.pk for q in questions], locked_by__isnull=False
-        ).update(locked_by=None, locked_until=None)
+        ).update(locked_by=None, locked_until=None, locked_at=None)
     kind = DecisionKind.REJECT if action == "reject" else DecisionKind.NEEDS_REVISION
     with transaction.atomic():
         for question in questions:

@@ -672,3 +672,28 @@ def test_only_curators_act_in_bulk(questions: list[Question], reviewer: Any) -> 
     assert 'data-testid="bulk-form"' not in client_for(reviewer).get("/questions/").content.decode()
     questions[0].refresh_from_db()
     assert questions[0].status == QuestionStatus.DRAFT
+
+
+def test_the_dashboard_counts_states_and_times_decisions(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    taken = review.queue_take(reviewer)
+    assert taken is not None
+    review.question_decide(question=taken, reviewer=reviewer, kind="accept", seen_version=1)
+    review.question_decide(
+        question=questions[1],
+        reviewer=reviewer,
+        kind="reject",
+        seen_version=1,
+        reason="other",
+        comment="unclear",
+    )
+    page = client_for(curator).get("/questions/dashboard/").content.decode()
+    assert 'data-testid="bars-category"' in page and "<rect" in page
+    assert "Biology · Accepted: 1</title>" in page
+    assert "Biology · Draft: 1</title>" in page
+    assert "Biology · Rejected: 1</title>" in page
+    decision = Decision.objects.get(kind="accept")
+    assert decision.seconds_spent is not None and decision.seconds_spent >= 0
+    assert "<td>bea</td><td>2</td><td>2</td><td>1</td><td>1</td><td>0 s</td>" in page
+    assert client_for(reviewer).get("/questions/dashboard/").status_code == 403
