@@ -15,5 +15,6 @@ urlpatterns = [
     path("<str:uid>/decide", views.question_decide, name="decide"),
     path("<str:uid>/edit", views.question_edit, name="edit"),
     path("<str:uid>/comment", views.question_comment, name="comment"),
+    path("<str:uid>/solve", views.question_solve, name="solve"),
     path("<str:uid>/restore/<int:number>", views.question_restore, name="restore"),
 ]

@@ -88,6 +88,10 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
     video = question.video
     transcript = getattr(video, "transcript", None)
     following = next_in_queue(request.user, after=question)
+    hide_key = review.must_solve_first(question, request.user)  # type: ignore[arg-type]
+    if hide_key:
+        # Nothing on the page may give the key away before the reviewer has answered.
+        extra.pop("editing", None)
     if extra.get("editing"):
         draft = extra.pop("draft", None) or review.edit_from_question(question)
         extra["form"] = draft
@@ -102,6 +106,7 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         "reject_reasons": RejectReason.choices,
         "types": QuestionType.values,
         "letters": LETTERS,
+        "hide_key": hide_key,
         **extra,
     }
 
@@ -254,6 +259,29 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
         return _render_review(request, question, status=400, error=str(exc))
     done = DecisionKind(kind).label.split(":")[0]
     return _go_to_next(request, question, f"{done}: question {question.uid}.")
+
+
+@require_POST
+@role_required(Role.CURATOR, Role.REVIEWER)
+def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+    question = question_get_for_user(request.user, uid)
+    try:
+        solve = review.question_solve(
+            question=question,
+            reviewer=request.user,  # type: ignore[arg-type]
+            letter=request.POST.get("letter", ""),
+        )
+    except review.EditInvalid as exc:
+        return _render_review(request, question, status=400, error=" ".join(exc.errors.values()))
+    verdict = (
+        f"You answered {solve.letter}: that is the key."
+        if solve.correct
+        else f"You answered {solve.letter}; the key is {question.answer}. The item is flagged."
+    )
+    if not request.htmx:
+        messages.info(request, verdict)
+        return redirect("reviews:question", uid=uid)
+    return _render_review(request, question, flash=verdict)
 
 
 @require_POST

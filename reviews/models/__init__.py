@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reviews.models.comments import Comment
-from reviews.models.decisions import Decision, DecisionKind, RejectReason
+from reviews.models.decisions import Decision, DecisionKind, RejectReason, Solve
 from reviews.models.questions import (
     LETTERS,
     EvidenceSpan,
@@ -30,6 +30,7 @@ __all__ = [
     "QuestionType",
     "RejectReason",
     "Revision",
+    "Solve",
     "SpanOrigin",
     "new_uid",
 ]

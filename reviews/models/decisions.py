@@ -52,3 +52,28 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} {self.kind} {self.question_id} v{self.question_version}"
+
+
+class Solve(models.Model):
+    """A reviewer's own answer, given before the key is shown (solve-first mode)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="solves")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="solves"
+    )
+    question_version = models.PositiveIntegerField()
+    letter = models.CharField(max_length=1)
+    correct = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "reviewer", "question_version"], name="solve_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.reviewer_id} solved {self.question_id} v{self.question_version}: {self.letter}"
+        )

@@ -81,6 +81,9 @@ class Question(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: every save increments it; a save based on a stale version fails.
     version = models.PositiveIntegerField(default=1)
+    # Problems raised about the item by checks or by reviewers' blind answers:
+    # [{"kind": ..., "detail": ..., "version": ...}]. Not part of the content.
+    flags = models.JSONField(default=list, blank=True)
     # sha256 of the imported content, to tell an identical re-import from a changed one.
     content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

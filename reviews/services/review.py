@@ -26,6 +26,7 @@ from reviews.models import (
     QuestionStatus,
     QuestionType,
     RejectReason,
+    Solve,
     SpanOrigin,
 )
 from reviews.services.item_format import content_hash, normalise_text
@@ -172,6 +173,8 @@ def question_decide(
         raise EditInvalid({"comment": "Say what is wrong when the reason is “Other”."})
     if kind != DecisionKind.REJECT:
         reason = ""
+    if must_solve_first(question, reviewer):
+        raise ReviewError("answer the question yourself before deciding on it")
     with transaction.atomic():
         locked = _lock(question, seen_version)
         before = question_snapshot(locked)
@@ -614,3 +617,42 @@ def questions_bulk(
                 comment=comment,
             )
     return len(questions)
+
+
+def must_solve_first(question: Question, user: User) -> bool:
+    """Whether `user` has to answer before seeing the key (curators never have to)."""
+    if not question.video.benchmark.solve_first or user.is_curator:
+        return False
+    return not Solve.objects.filter(
+        question=question, reviewer=user, question_version=question.version
+    ).exists()
+
+
+def question_solve(*, question: Question, reviewer: User, letter: str) -> Solve:
+    """Record a reviewer's blind answer; a wrong one flags the item for everyone."""
+    letter = letter.strip().upper()
+    if letter not in LETTERS:
+        raise EditInvalid({"letter": "Pick one of the options A–J."})
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        solve, created = Solve.objects.get_or_create(
+            question=locked,
+            reviewer=reviewer,
+            question_version=locked.version,
+            defaults={"letter": letter, "correct": letter == locked.answer},
+        )
+        if created and not solve.correct:
+            locked.flags = [
+                *locked.flags,
+                {
+                    "kind": "blind_answer_differs",
+                    "detail": (
+                        f"{reviewer.username} answered {letter} without seeing the key, "
+                        f"which is {locked.answer}"
+                    ),
+                    "version": locked.version,
+                },
+            ]
+            locked.save(update_fields=["flags", "updated_at"])
+    question.refresh_from_db()
+    return solve

@@ -697,3 +697,40 @@ def test_the_dashboard_counts_states_and_times_decisions(
     assert decision.seconds_spent is not None and decision.seconds_spent >= 0
     assert "<td>bea</td><td>2</td><td>2</td><td>1</td><td>1</td><td>0 s</td>" in page
     assert client_for(reviewer).get("/questions/dashboard/").status_code == 403
+
+
+def test_solve_first_hides_the_key_until_the_reviewer_answers(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    Benchmark.objects.update(solve_first=True)
+    question = questions[0]  # key D
+    client = client_for(reviewer)
+    page = client.get(f"/questions/{question.uid}/").content.decode()
+    assert 'data-testid="solve-form"' in page
+    assert "✓ key" not in page and 'data-testid="accept"' not in page
+    assert "Rationale" not in page and "first</button>" not in page  # span notes hidden
+    with pytest.raises(review.ReviewError, match="answer the question yourself"):
+        review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+
+    answered = client.post(f"/questions/{question.uid}/solve", {"letter": "B"}, follow=True)
+    body = answered.content.decode()
+    assert "You answered B; the key is D. The item is flagged." in body
+    assert 'data-testid="key-mark"' in body and 'data-testid="accept"' in body
+    question.refresh_from_db()
+    assert question.flags[0]["kind"] == "blind_answer_differs"
+    assert "bea answered B" in question.flags[0]["detail"]
+    # Curators adjudicate: they always see the key.
+    assert "✓ key" in client_for(curator).get(f"/questions/{question.uid}/").content.decode()
+    review.question_decide(
+        question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="wrong_answer"
+    )
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.REJECTED
+
+
+def test_a_right_blind_answer_raises_no_flag(questions: list[Question], reviewer: Any) -> None:
+    Benchmark.objects.update(solve_first=True)
+    solve = review.question_solve(question=questions[0], reviewer=reviewer, letter="d")
+    assert solve.correct and solve.letter == "D"
+    questions[0].refresh_from_db()
+    assert questions[0].flags == []

@@ -192,3 +192,27 @@ def test_it_redirects_to_a_short_lived_signed_url_on_s3(
     location = response["Location"]
     assert location.startswith(f"http://127.0.0.1:9/media/{video.original.name}?")
     assert "Expires=" in location or "X-Amz-Expires=300" in location
+
+
+def test_reading_the_file_in_open_ranges_like_a_player_gives_its_exact_bytes(
+    video: Video, curator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import videos.streaming
+
+    # Small pieces, so even a tiny test video takes many requests.
+    monkeypatch.setattr(videos.streaming, "OPEN_RANGE_LIMIT", 4096)
+    client = signed_in(curator)
+    expected = video.original.open("rb").read()
+    received = b""
+    requests = 0
+    while len(received) < len(expected):
+        response = client.get(
+            f"/videos/{video.pk}/media/video", HTTP_RANGE=f"bytes={len(received)}-"
+        )
+        assert response.status_code == 206
+        chunk = body(response)
+        assert 0 < len(chunk) <= 4096
+        received += chunk
+        requests += 1
+    assert received == expected
+    assert requests == -(-len(expected) // 4096)

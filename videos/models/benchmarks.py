@@ -33,6 +33,13 @@ class Benchmark(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="How many expert accepts an item needs before it counts as accepted.",
     )
+    solve_first = models.BooleanField(
+        default=False,
+        help_text=(
+            "Reviewers pick an answer before the key is shown; a wrong pick flags the item "
+            "(the best catch for wrong keys and items with two right options)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BenchmarkManager()
