@@ -45,6 +45,8 @@ OPEN_STATUSES = (QuestionStatus.DRAFT, QuestionStatus.IN_REVIEW, QuestionStatus.
 def review_queue(user: Any) -> QuerySet[Question]:
     """Open questions `user` may review and has not yet decided on in their current form."""
     queryset = questions_for_user(user).filter(status__in=OPEN_STATUSES)
+    # Items a curator gave to someone else are theirs alone.
+    queryset = queryset.filter(models.Q(assigned_to__isnull=True) | models.Q(assigned_to=user))
     # Reviewers do not get an item again once they decided on its current version.
     decided = Decision.objects.filter(
         reviewer=user, question_version=models.F("question__version")
@@ -58,6 +60,13 @@ def queue_candidates(user: Any, *, after: Question | None = None) -> list[Questi
     """Queue items not held by someone else: those after `after` first, then from the top."""
     now = timezone.now()
     queue = review_queue(user).exclude(models.Q(locked_until__gt=now) & ~models.Q(locked_by=user))
+    # What a curator assigned to this reviewer comes first.
+    mine = queue.filter(assigned_to=user)
+    if after is not None:
+        mine = mine.exclude(pk=after.pk)
+    assigned = list(mine[:1])
+    if assigned:
+        return assigned
     if after is None:
         return list(queue[:CANDIDATES])
     queue = queue.exclude(pk=after.pk)

@@ -30,7 +30,7 @@ from reviews.selectors import (
     with_details,
 )
 from reviews.services import review
-from sciannot.accounts.models import Role
+from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import HtmxHttpRequest
 from sciannot.pagination import CachedCountPaginator
@@ -78,6 +78,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "bulk_actions": review.BULK_ACTIONS.items(),
             "reject_reasons": RejectReason.choices,
             "is_curator": has_role(request.user, Role.CURATOR),
+            "reviewers": User.objects.filter(role=Role.REVIEWER, is_active=True).order_by(
+                "username"
+            ),
             "categories": Category.values,
             "types": QuestionType.values,
         },
@@ -160,6 +163,12 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def _reviewer_from(value: str) -> User | None:
+    if not value.isdigit():
+        return None
+    return User.objects.filter(pk=int(value), role=Role.REVIEWER, is_active=True).first()
+
+
 @require_POST
 @role_required(Role.CURATOR)
 def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
@@ -178,6 +187,7 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
             action=request.POST.get("action", ""),
             reason=request.POST.get("reason", ""),
             comment=request.POST.get("comment", ""),
+            assignee=_reviewer_from(request.POST.get("assignee", "")),
         )
     except review.EditInvalid as exc:
         messages.error(request, " ".join(exc.errors.values()))

@@ -72,6 +72,10 @@ class Question(models.Model):
     expert_touched = models.BooleanField(default=False)
     # Once an expert has edited the spans, exports render the breakdown from them.
     spans_edited = models.BooleanField(default=False)
+    # A curator may give an item to one reviewer: it then shows only in their queue.
+    assigned_to = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Taking an item from the queue holds it for one reviewer for a while; an abandoned
     # item comes back when the hold expires.
     locked_by = models.ForeignKey(

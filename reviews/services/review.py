@@ -578,6 +578,8 @@ def comment_add(*, question: Question, author: User, text: str, at: str = "") ->
 
 
 BULK_ACTIONS = {
+    "assign": "Assign to a reviewer",
+    "unassign": "Remove the assignment",
     "send_back": "Send back for revision",
     "reject": "Reject",
     "reset_holds": "Release reviewers' holds",
@@ -591,6 +593,7 @@ def questions_bulk(
     action: str,
     reason: str = "",
     comment: str = "",
+    assignee: User | None = None,
 ) -> int:
     """Apply a curator's action to many questions at once; returns how many changed.
 
@@ -601,6 +604,25 @@ def questions_bulk(
         raise ReviewError("only curators act on many questions at once")
     if action not in BULK_ACTIONS:
         raise ReviewError(f"unknown action {action!r}")
+    pks = [q.pk for q in questions]
+    if action == "assign":
+        if assignee is None or not assignee.is_reviewer:
+            raise EditInvalid({"assignee": "Choose the reviewer to assign the questions to."})
+        from reviews.selectors import questions_for_user
+
+        outside = len(pks) - questions_for_user(assignee).filter(pk__in=pks).count()
+        if outside:
+            raise EditInvalid(
+                {
+                    "assignee": f"{outside} of the selected questions are outside "
+                    f"{assignee.username}'s disciplines."
+                }
+            )
+        return Question.objects.filter(pk__in=pks).update(assigned_to=assignee)
+    if action == "unassign":
+        return Question.objects.filter(pk__in=pks, assigned_to__isnull=False).update(
+            assigned_to=None
+        )
     if action == "reset_holds":
         return Question.objects.filter(
             pk__in=[q.pk for q in questions], locked_by__isnull=False

@@ -734,3 +734,38 @@ def test_a_right_blind_answer_raises_no_flag(questions: list[Question], reviewer
     assert solve.correct and solve.letter == "D"
     questions[0].refresh_from_db()
     assert questions[0].flags == []
+
+
+def test_a_curator_assigns_items_to_one_reviewer(
+    questions: list[Question], reviewer: Any, curator: Any, outsider: Any
+) -> None:
+    from sciannot.accounts.models import User
+
+    colleague = User.objects.create_user("bo", password="x", role="reviewer")
+    colleague.disciplines = ["Biology"]
+    colleague.save()
+    first, second, third = questions
+    client = client_for(curator)
+    refused = client.post(
+        "/questions/bulk/",
+        {"uid": [third.uid], "action": "assign", "assignee": outsider.pk},
+        follow=True,
+    )
+    assert "outside phil&#x27;s disciplines" in refused.content.decode()
+    client.post(
+        "/questions/bulk/", {"uid": [third.uid], "action": "assign", "assignee": colleague.pk}
+    )
+    third.refresh_from_db()
+    assert third.assigned_to == colleague
+    # The assignee gets it first; nobody else gets it at all.
+    assert next_in_queue(colleague) == third
+    assert third not in [
+        next_in_queue(reviewer),
+        next_in_queue(reviewer, after=first),
+        next_in_queue(reviewer, after=second),
+    ]
+    assert "→ bo" in client.get("/questions/").content.decode()
+    client.post("/questions/bulk/", {"uid": [third.uid], "action": "unassign"})
+    third.refresh_from_db()
+    assert third.assigned_to is None
+    assert next_in_queue(reviewer, after=second) == third
