@@ -49,6 +49,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tests/bench/bench_import.py $(BENCH_ARGS)
+	$(PY) tests/bench/bench_viewers.py
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache
