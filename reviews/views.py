@@ -60,6 +60,12 @@ def question_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     if search:
         queryset = queryset.filter(text__icontains=search)
+    video = request.GET.get("video", "").strip()
+    if video:
+        queryset = queryset.filter(video__video_id=video)
+    flagged = request.GET.get("flagged") == "1"
+    if flagged:
+        queryset = queryset.exclude(flags=[])
     page = CachedCountPaginator(queryset.order_by("id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -73,6 +79,8 @@ def question_list(request: HttpRequest) -> HttpResponse:
                 )
             ],
             "search": search,
+            "video": video,
+            "flagged": flagged,
             "selected": {name: value for name, (value, _) in filters.items()},
             "statuses": QuestionStatus.choices,
             "bulk_actions": review.BULK_ACTIONS.items(),

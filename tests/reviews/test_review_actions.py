@@ -769,3 +769,16 @@ def test_a_curator_assigns_items_to_one_reviewer(
     third.refresh_from_db()
     assert third.assigned_to is None
     assert next_in_queue(reviewer, after=second) == third
+
+
+def test_the_queue_list_filters_by_video_and_flag(questions: list[Question], reviewer: Any) -> None:
+    Question.objects.filter(pk=questions[2].pk).update(
+        flags=[{"kind": "blind_answer_differs", "detail": "x", "version": 1}]
+    )
+    client = client_for(reviewer)
+    by_video = client.get("/questions/?video=11").content.decode()
+    assert "Third at 00:30?" in by_video and "First at 00:10?" not in by_video
+    flagged = client.get("/questions/?flagged=1").content.decode()
+    assert "Third at 00:30?" in flagged and "Second at 00:20?" not in flagged
+    page = client.get(f"/questions/{questions[0].uid}/").content.decode()
+    assert 'data-testid="provenance">Imported · imported from' in page
