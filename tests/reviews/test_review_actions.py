@@ -41,6 +41,17 @@ def questions(benchmark: Any, write_items: Callable[..., Path]) -> list[Question
     return list(Question.objects.order_by("video__video_id", "id"))
 
 
+@pytest.fixture
+def colleague(db: None) -> Any:
+    """A second biologist reviewer."""
+    from sciannot.accounts.models import User
+
+    user = User.objects.create_user("bo", password="x", role="reviewer")
+    user.disciplines = ["Biology"]
+    user.save()
+    return user
+
+
 def edit_of(question: Question, **changes: Any) -> review.QuestionEdit:
     edit = review.QuestionEdit(
         text=question.text,
@@ -357,13 +368,8 @@ def test_a_stale_edit_is_rebased_onto_the_current_version(
 
 
 def test_two_reviewers_taking_items_never_get_the_same_one(
-    questions: list[Question], reviewer: Any
+    questions: list[Question], reviewer: Any, colleague: Any
 ) -> None:
-    from sciannot.accounts.models import User
-
-    colleague = User.objects.create_user("bo", password="x", role="reviewer")
-    colleague.disciplines = ["Biology"]
-    colleague.save()
     mine = review.queue_take(reviewer)
     theirs = review.queue_take(colleague)
     assert mine is not None and theirs is not None and mine != theirs
@@ -542,14 +548,9 @@ def test_a_comment_can_be_anchored_to_a_video_time(
 
 
 def test_a_reviewer_sees_other_decisions_only_after_deciding(
-    questions: list[Question], reviewer: Any, curator: Any
+    questions: list[Question], reviewer: Any, curator: Any, colleague: Any
 ) -> None:
-    from sciannot.accounts.models import User
-
     Benchmark.objects.update(required_accepts=2)
-    colleague = User.objects.create_user("bo", password="x", role="reviewer")
-    colleague.disciplines = ["Biology"]
-    colleague.save()
     question = questions[0]
     review.question_decide(
         question=question,
@@ -587,14 +588,9 @@ def test_an_edit_sends_a_rejected_item_back_to_review(
 
 
 def test_a_disagreement_goes_to_the_curator_for_adjudication(
-    questions: list[Question], reviewer: Any, curator: Any
+    questions: list[Question], reviewer: Any, curator: Any, colleague: Any
 ) -> None:
-    from sciannot.accounts.models import User
-
     Benchmark.objects.update(required_accepts=2)
-    colleague = User.objects.create_user("bo", password="x", role="reviewer")
-    colleague.disciplines = ["Biology"]
-    colleague.save()
     question = questions[0]
     review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     review.question_decide(
@@ -737,13 +733,8 @@ def test_a_right_blind_answer_raises_no_flag(questions: list[Question], reviewer
 
 
 def test_a_curator_assigns_items_to_one_reviewer(
-    questions: list[Question], reviewer: Any, curator: Any, outsider: Any
+    questions: list[Question], reviewer: Any, curator: Any, outsider: Any, colleague: Any
 ) -> None:
-    from sciannot.accounts.models import User
-
-    colleague = User.objects.create_user("bo", password="x", role="reviewer")
-    colleague.disciplines = ["Biology"]
-    colleague.save()
     first, second, third = questions
     client = client_for(curator)
     refused = client.post(
