@@ -1,0 +1,1 @@
+"""LLM drafting: structured candidate questions from a provider, with retries and records."""

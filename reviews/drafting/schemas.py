@@ -1,0 +1,59 @@
+"""The shapes the drafting agents must answer in. Pydantic models are the single source of
+truth: the JSON schema sent to the provider and the validation of its reply both come from
+them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+Letter = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
+LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")
+QuestionTypeName = Literal[
+    "Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning"
+]
+
+
+class EvidenceSpan(BaseModel):
+    start: float = Field(ge=0, description="Seconds from the start of the video.")
+    end: float = Field(ge=0, description="Seconds; at or after start.")
+    note: str = Field(description="What the video shows there.")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> EvidenceSpan:
+        if self.end < self.start:
+            raise ValueError(f"a span ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class CandidateQuestion(BaseModel):
+    question: str = Field(min_length=10, description="Cites moments as MM:SS.")
+    options: dict[Letter, str] = Field(description="Exactly ten options, keyed A to J.")
+    answer: Letter
+    question_type: QuestionTypeName
+    rationale: str = Field(min_length=1)
+    evidence: list[EvidenceSpan] = Field(min_length=1)
+
+    @field_validator("options")
+    @classmethod
+    def _ten_distinct_options(cls, options: dict[str, str]) -> dict[str, str]:
+        missing = [letter for letter in LETTERS if letter not in options]
+        if missing:
+            raise ValueError(
+                f"needs exactly ten options A–J; {len(options)} given, missing "
+                + ", ".join(missing)
+            )
+        seen: dict[str, str] = {}
+        for letter in LETTERS:
+            text = " ".join(options[letter].split()).casefold()
+            if not text:
+                raise ValueError(f"option {letter} is empty")
+            if text in seen:
+                raise ValueError(f"options {seen[text]} and {letter} have the same text")
+            seen[text] = letter
+        return {letter: options[letter] for letter in LETTERS}
+
+
+class GeneratorOutput(BaseModel):
+    candidates: list[CandidateQuestion] = Field(min_length=1)

@@ -1,0 +1,152 @@
+"""The provider client against a real local server speaking OpenAI's protocol, faults included."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from reviews.drafting.providers import (
+    CallFailed,
+    OpenAIProvider,
+    ProviderNotConfigured,
+    provider_from_settings,
+)
+from reviews.drafting.schemas import GeneratorOutput
+from tests.drafting.fake_openai import FakeOpenAI, Reply, fake_openai_server
+
+
+def candidate(**overrides: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "question": "Why is the flask heated between 00:12 and 00:14?",
+        "options": {letter: f"{n * 5} N" for n, letter in enumerate("ABCDEFGHIJ", start=1)},
+        "answer": "C",
+        "question_type": "Quantitative Reasoning",
+        "rationale": "The narration at 00:12 gives 15 N.",
+        "evidence": [{"start": 12, "end": 14, "note": "heating"}],
+    }
+    item.update(overrides)
+    return item
+
+
+def reply_with(*candidates: dict[str, Any]) -> Reply:
+    return Reply(content=json.dumps({"candidates": list(candidates)}))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    with fake_openai_server() as server:
+        yield server
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def provider(fake: FakeOpenAI, waits: list[float]) -> OpenAIProvider:
+    return OpenAIProvider(
+        base_url=fake.url, api_key="test", model="fake-model", timeout=1.0, sleep=waits.append
+    )
+
+
+def generate(provider: OpenAIProvider) -> Any:
+    return provider.complete_json(
+        system="You write questions.", user="Context…", schema=GeneratorOutput
+    )
+
+
+def test_it_parses_a_valid_reply_and_records_tokens(
+    provider: OpenAIProvider, fake: FakeOpenAI
+) -> None:
+    fake.script(reply_with(candidate()))
+    result = generate(provider)
+    assert result.value.candidates[0].options["C"] == "15 N"
+    assert (result.prompt_tokens, result.completion_tokens, result.retries) == (120, 80, 0)
+    sent = fake.requests[0]
+    assert sent["model"] == "fake-model"
+    assert sent["response_format"]["type"] == "json_schema"
+    assert "candidates" in json.dumps(sent["response_format"]["json_schema"]["schema"])
+
+
+def test_it_retries_a_server_error_with_backoff(
+    provider: OpenAIProvider, fake: FakeOpenAI, waits: list[float]
+) -> None:
+    fake.script(Reply(status=500), Reply(status=503), reply_with(candidate()))
+    result = generate(provider)
+    assert result.retries == 2
+    assert waits == [1.0, 2.0]
+
+
+def test_it_honours_retry_after_on_429(
+    provider: OpenAIProvider, fake: FakeOpenAI, waits: list[float]
+) -> None:
+    fake.script(Reply(status=429, retry_after=7), reply_with(candidate()))
+    assert generate(provider).retries == 1
+    assert waits == [7.0]
+
+
+def test_it_retries_a_call_that_hangs_past_the_timeout(
+    provider: OpenAIProvider, fake: FakeOpenAI
+) -> None:
+    fake.script(Reply(hang=2.0), reply_with(candidate()))
+    result = generate(provider)
+    assert result.retries == 1
+    assert "Timeout" in result.attempts[0].error
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        (Reply(content='{"candidates": [{"question": "truncated'), "not JSON"),
+        (Reply(content="Sure! Here are your questions."), "not JSON"),
+        (reply_with(candidate(options={k: f"o{k}" for k in "ABCDEFGHI"})), "missing J"),
+        (reply_with(candidate(answer="K")), "answer"),
+        (Reply(refusal="I can't help with that."), "the model refused"),
+    ],
+)
+def test_it_feeds_an_invalid_reply_back_and_retries(
+    provider: OpenAIProvider, fake: FakeOpenAI, bad: Reply, problem: str
+) -> None:
+    fake.script(bad, reply_with(candidate()))
+    result = generate(provider)
+    assert result.retries == 1
+    assert problem in result.attempts[0].error
+    follow_up = fake.requests[1]["messages"][-1]["content"]
+    assert follow_up.startswith("Your reply was not valid for the schema:")
+    assert problem in follow_up
+
+
+def test_it_fails_with_the_reason_after_the_last_attempt(
+    provider: OpenAIProvider, fake: FakeOpenAI
+) -> None:
+    nine = reply_with(candidate(options={k: f"o{k}" for k in "ABCDEFGHI"}))
+    fake.script(nine, nine, nine)
+    with pytest.raises(CallFailed) as failure:
+        generate(provider)
+    assert "no valid reply after 3 attempts" in failure.value.reason
+    assert "missing J" in failure.value.reason
+    assert len(failure.value.attempts) == 3 and len(fake.requests) == 3
+
+
+def test_it_does_not_retry_a_request_the_provider_refuses(
+    provider: OpenAIProvider, fake: FakeOpenAI
+) -> None:
+    fake.script(Reply(status=400), reply_with(candidate()))
+    with pytest.raises(CallFailed, match="refused the request"):
+        generate(provider)
+    assert len(fake.requests) == 1
+
+
+def test_it_says_which_variables_to_set(settings: Any) -> None:
+    settings.LLM_PROVIDER = "openai"
+    settings.LLM_BASE_URL = ""
+    settings.LLM_MODEL = ""
+    with pytest.raises(ProviderNotConfigured, match="set LLM_BASE_URL and LLM_MODEL"):
+        provider_from_settings()
+    settings.LLM_BASE_URL = "http://127.0.0.1:9/v1"
+    settings.LLM_MODEL = "m"
+    assert provider_from_settings().model == "m"
