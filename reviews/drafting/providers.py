@@ -73,7 +73,116 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
         return None
 
 
-class OpenAIProvider:
+@dataclass
+class Sent:
+    """What one request to a provider returned."""
+
+    text: str
+    refusal: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class Transient(Exception):
+    """A failure worth retrying, with the wait the provider asked for (if any)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Refused(Exception):
+    """The provider rejected the request itself (4xx other than 429): retrying won't help."""
+
+
+class JsonProvider:
+    """The attempt loop shared by all providers: retries, validation feedback, records."""
+
+    name = ""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        max_attempts: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.model = model
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def _send(
+        self,
+        messages: list[dict[str, str]],
+        schema: type[BaseModel],
+        temperature: float,
+    ) -> Sent:
+        raise NotImplementedError
+
+    def complete_json(
+        self, *, system: str, user: str, schema: type[Model], temperature: float = 0.7
+    ) -> CallResult[Model]:
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": user},
+        ]
+        attempts: list[Attempt] = []
+        started = time.perf_counter()
+        for number in range(1, self.max_attempts + 1):
+            request = {"model": self.model, "messages": list(messages), "temperature": temperature}
+            attempt = Attempt(request=request)
+            attempts.append(attempt)
+            try:
+                sent = self._send(messages, schema, temperature)
+            except Transient as exc:
+                attempt.error = str(exc)
+                if number == self.max_attempts:
+                    break
+                wait = exc.retry_after or self.backoff * 2 ** (number - 1)
+                attempt.waited = wait
+                self.sleep(wait)
+                continue
+            except Refused as exc:
+                attempt.error = str(exc)
+                raise CallFailed(f"the provider refused the request: {exc}", attempts) from exc
+            attempt.response_text = sent.text
+            try:
+                if sent.refusal:
+                    raise ValueError(f"the model refused: {sent.refusal}")
+                value = schema.model_validate(json.loads(sent.text))
+            except (json.JSONDecodeError, ValidationError, ValueError) as exc:
+                problem = _describe(exc)
+                attempt.error = problem
+                if number == self.max_attempts:
+                    break
+                # Show the model its own reply and what is wrong with it.
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": sent.text},
+                    {
+                        "role": "user",
+                        "content": "Your reply was not valid for the schema: "
+                        f"{problem}. Answer again with JSON only.",
+                    },
+                ]
+                continue
+            return CallResult(
+                value=value,
+                model=sent.model or self.model,
+                prompt_tokens=sent.prompt_tokens,
+                completion_tokens=sent.completion_tokens,
+                latency=time.perf_counter() - started,
+                attempts=attempts,
+            )
+        raise CallFailed(
+            f"no valid reply after {len(attempts)} attempts: {attempts[-1].error}", attempts
+        )
+
+
+class OpenAIProvider(JsonProvider):
     """Any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, LM Studio)."""
 
     name = "openai"
@@ -85,27 +194,18 @@ class OpenAIProvider:
         api_key: str,
         model: str,
         timeout: float = 60.0,
-        max_attempts: int = 3,
-        backoff: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
     ) -> None:
+        super().__init__(model=model, **options)
         # The SDK's own retries are off: ours honour Retry-After, feed validation errors
         # back, and record every attempt.
         self.client = openai.OpenAI(
             base_url=base_url, api_key=api_key or "unused", timeout=timeout, max_retries=0
         )
-        self.model = model
-        self.max_attempts = max_attempts
-        self.backoff = backoff
-        self.sleep = sleep
 
-    def complete_json(
-        self, *, system: str, user: str, schema: type[Model], temperature: float = 0.7
-    ) -> CallResult[Model]:
-        messages: list[dict[str, str]] = [
-            {"role": "system", "content": system},
-            {"role": "user", "content": user},
-        ]
+    def _send(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], temperature: float
+    ) -> Sent:
         response_format = {
             "type": "json_schema",
             "json_schema": {
@@ -114,68 +214,105 @@ class OpenAIProvider:
                 "strict": False,
             },
         }
-        attempts: list[Attempt] = []
-        started = time.perf_counter()
-        for number in range(1, self.max_attempts + 1):
-            request = {"model": self.model, "messages": list(messages), "temperature": temperature}
-            attempt = Attempt(request=request)
-            attempts.append(attempt)
-            try:
-                # Plain dicts rather than the SDK's TypedDicts: the request is also recorded.
-                completion = self.client.chat.completions.create(  # type: ignore[call-overload]
-                    model=self.model,
-                    messages=messages,
-                    temperature=temperature,
-                    response_format=response_format,
-                )
-            except TRANSIENT as exc:
-                attempt.error = f"{type(exc).__name__}: {exc}"
-                if number == self.max_attempts:
-                    break
-                wait = self.backoff * 2 ** (number - 1)
-                if isinstance(exc, openai.APIStatusError):
-                    wait = _retry_after(exc) or wait
-                attempt.waited = wait
-                self.sleep(wait)
-                continue
-            except openai.APIStatusError as exc:
-                attempt.error = f"{type(exc).__name__}: {exc}"
-                raise CallFailed(f"the provider refused the request: {exc}", attempts) from exc
-            choice = completion.choices[0] if completion.choices else None
-            text = (choice.message.content or "") if choice else ""
-            attempt.response_text = text
-            refusal = getattr(choice.message, "refusal", None) if choice else None
-            try:
-                if refusal:
-                    raise ValueError(f"the model refused: {refusal}")
-                value = schema.model_validate(json.loads(text))
-            except (json.JSONDecodeError, ValidationError, ValueError) as exc:
-                problem = _describe(exc)
-                attempt.error = problem
-                if number == self.max_attempts:
-                    break
-                # Show the model its own reply and what is wrong with it.
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": text},
-                    {
-                        "role": "user",
-                        "content": "Your reply was not valid for the schema: "
-                        f"{problem}. Answer again with JSON only.",
-                    },
-                ]
-                continue
-            usage = completion.usage
-            return CallResult(
-                value=value,
-                model=completion.model or self.model,
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-                latency=time.perf_counter() - started,
-                attempts=attempts,
+        try:
+            # Plain dicts rather than the SDK's TypedDicts: the request is also recorded.
+            completion = self.client.chat.completions.create(  # type: ignore[call-overload]
+                model=self.model,
+                messages=messages,
+                temperature=temperature,
+                response_format=response_format,
             )
-        raise CallFailed(
-            f"no valid reply after {len(attempts)} attempts: {attempts[-1].error}", attempts
+        except TRANSIENT as exc:
+            retry_after = _retry_after(exc) if isinstance(exc, openai.APIStatusError) else None
+            raise Transient(f"{type(exc).__name__}: {exc}", retry_after) from exc
+        except openai.APIStatusError as exc:
+            raise Refused(f"{type(exc).__name__}: {exc}") from exc
+        choice = completion.choices[0] if completion.choices else None
+        usage = completion.usage
+        return Sent(
+            text=(choice.message.content or "") if choice else "",
+            refusal=(getattr(choice.message, "refusal", None) or "") if choice else "",
+            model=completion.model or self.model,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+        )
+
+
+class GeminiProvider(JsonProvider):
+    """Google's Gemini API through the google-genai SDK."""
+
+    name = "gemini"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str,
+        base_url: str = "",
+        timeout: float = 60.0,
+        **options: Any,
+    ) -> None:
+        from google import genai
+        from google.genai import types
+
+        super().__init__(model=model, **options)
+        http_options = types.HttpOptions(
+            base_url=base_url or None,
+            timeout=int(timeout * 1000),
+            # One attempt per call: the loop above does the retrying.
+            retry_options=types.HttpRetryOptions(attempts=1),
+        )
+        self.client = genai.Client(api_key=api_key or "unused", http_options=http_options)
+
+    def _send(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], temperature: float
+    ) -> Sent:
+        import httpx2 as httpx
+        from google.genai import errors, types
+
+        system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+        contents = [
+            types.Content(
+                role="model" if m["role"] == "assistant" else "user",
+                parts=[types.Part(text=m["content"])],
+            )
+            for m in messages
+            if m["role"] != "system"
+        ]
+        config = types.GenerateContentConfig(
+            system_instruction=system or None,
+            temperature=temperature,
+            response_mime_type="application/json",
+            response_json_schema=schema.model_json_schema(),
+        )
+        try:
+            response = self.client.models.generate_content(
+                model=self.model, contents=contents, config=config
+            )
+        except errors.APIError as exc:
+            if exc.code == 429 or exc.code >= 500:
+                headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+                value = headers.get("retry-after")
+                try:
+                    retry_after = float(value) if value is not None else None
+                except ValueError:
+                    retry_after = None
+                raise Transient(f"{type(exc).__name__} {exc.code}: {exc}", retry_after) from exc
+            raise Refused(f"{type(exc).__name__} {exc.code}: {exc}") from exc
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+        usage = response.usage_metadata
+        refusal = ""
+        candidate = response.candidates[0] if response.candidates else None
+        finish = str(candidate.finish_reason) if candidate and candidate.finish_reason else ""
+        if candidate is None or "SAFETY" in finish or "PROHIBITED" in finish:
+            refusal = f"no answer (finish reason {finish or 'none'})"
+        return Sent(
+            text=response.text or "",
+            refusal=refusal,
+            model=response.model_version or self.model,
+            prompt_tokens=(usage.prompt_token_count or 0) if usage else 0,
+            completion_tokens=(usage.candidates_token_count or 0) if usage else 0,
         )
 
 
@@ -190,20 +327,24 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def provider_from_settings() -> OpenAIProvider:
+def provider_from_settings() -> JsonProvider:
     """The deployment's provider; says exactly what to set when it is not configured."""
     provider = settings.LLM_PROVIDER
-    if provider != "openai":
+    if provider not in {"openai", "gemini"}:
         raise ProviderNotConfigured(
-            f"LLM_PROVIDER={provider!r} is not supported yet; set LLM_PROVIDER=openai "
-            "(any OpenAI-compatible server)"
+            f"LLM_PROVIDER={provider!r} is not known; set LLM_PROVIDER=openai (any "
+            "OpenAI-compatible server) or LLM_PROVIDER=gemini"
         )
-    missing = [name for name in ("LLM_BASE_URL", "LLM_MODEL") if not getattr(settings, name)]
+    needed = ("LLM_BASE_URL", "LLM_MODEL") if provider == "openai" else ("LLM_API_KEY", "LLM_MODEL")
+    missing = [name for name in needed if not getattr(settings, name)]
     if missing:
+        hint = " (and LLM_API_KEY if the server needs one)" if provider == "openai" else ""
         raise ProviderNotConfigured(
-            "no LLM provider is configured: set "
-            + " and ".join(missing)
-            + " (and LLM_API_KEY if the server needs one)"
+            f"no LLM provider is configured: set {' and '.join(missing)}{hint}"
+        )
+    if provider == "gemini":
+        return GeminiProvider(
+            api_key=settings.LLM_API_KEY, model=settings.LLM_MODEL, base_url=settings.LLM_BASE_URL
         )
     return OpenAIProvider(
         base_url=settings.LLM_BASE_URL, api_key=settings.LLM_API_KEY, model=settings.LLM_MODEL

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat-completions protocol.
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat-completions protocol, and
+Gemini's generateContent on `/<version>/models/<model>:generateContent`.
 
 Tests script its replies one by one, including faults: an HTTP status (500, 429 with
 Retry-After), hanging past the client's timeout, malformed or truncated JSON content, and
@@ -44,12 +45,15 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
+            body["_path"] = self.path
             fake.requests.append(body)
             reply = fake.replies.pop(0) if fake.replies else Reply(status=500)
             if reply.hang:
                 time.sleep(reply.hang)
             if reply.status != 200:
-                payload = json.dumps({"error": {"message": f"fake {reply.status}"}}).encode()
+                payload = json.dumps(
+                    {"error": {"code": reply.status, "message": f"fake {reply.status}"}}
+                ).encode()
                 self.send_response(reply.status)
                 if reply.retry_after is not None:
                     self.send_header("Retry-After", str(reply.retry_after))
@@ -57,6 +61,9 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                return
+            if ":generateContent" in self.path:
+                self._gemini(reply)
                 return
             message: dict[str, Any] = {"role": "assistant", "content": reply.content}
             if reply.refusal:
@@ -69,6 +76,26 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     "model": body.get("model", "fake-model"),
                     "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                     "usage": {"prompt_tokens": 120, "completion_tokens": 80, "total_tokens": 200},
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _gemini(self, reply: Reply) -> None:
+            candidate: dict[str, Any] = {
+                "content": {"role": "model", "parts": [{"text": reply.content}]},
+                "finishReason": "STOP",
+            }
+            if reply.refusal:
+                candidate = {"finishReason": "SAFETY"}
+            payload = json.dumps(
+                {
+                    "candidates": [candidate],
+                    "usageMetadata": {"promptTokenCount": 90, "candidatesTokenCount": 60},
+                    "modelVersion": self.path.split("/models/")[1].split(":")[0],
                 }
             ).encode()
             self.send_response(200)

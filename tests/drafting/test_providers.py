@@ -67,7 +67,7 @@ def test_it_parses_a_valid_reply_and_records_tokens(
     assert result.value.candidates[0].options["C"] == "15 N"
     assert (result.prompt_tokens, result.completion_tokens, result.retries) == (120, 80, 0)
     sent = fake.requests[0]
-    assert sent["model"] == "fake-model"
+    assert sent["model"] == "fake-model" and sent["_path"] == "/v1/chat/completions"
     assert sent["response_format"]["type"] == "json_schema"
     assert "candidates" in json.dumps(sent["response_format"]["json_schema"]["schema"])
 
@@ -150,3 +150,61 @@ def test_it_says_which_variables_to_set(settings: Any) -> None:
     settings.LLM_BASE_URL = "http://127.0.0.1:9/v1"
     settings.LLM_MODEL = "m"
     assert provider_from_settings().model == "m"
+
+
+@pytest.fixture
+def gemini(fake: FakeOpenAI, waits: list[float]) -> Any:
+    from reviews.drafting.providers import GeminiProvider
+
+    return GeminiProvider(
+        api_key="test",
+        model="gemini-test",
+        base_url=fake.url.removesuffix("/v1"),
+        timeout=1.0,
+        sleep=waits.append,
+    )
+
+
+def test_gemini_gets_structured_json_through_generate_content(
+    gemini: Any, fake: FakeOpenAI, waits: list[float]
+) -> None:
+    fake.script(
+        Reply(status=429, retry_after=3),
+        Reply(status=500),
+        Reply(content='{"candidates": [nine options'),
+        reply_with(candidate()),
+    )
+    gemini.max_attempts = 4
+    result = generate(gemini)
+    assert result.value.candidates[0].answer == "C"
+    assert (result.model, result.prompt_tokens, result.completion_tokens) == ("gemini-test", 90, 60)
+    assert waits == [3.0, 2.0]
+    request = fake.requests[-1]
+    assert request["_path"].endswith("/models/gemini-test:generateContent")
+    assert request["generationConfig"]["responseMimeType"] == "application/json"
+    assert "candidates" in json.dumps(request["generationConfig"]["responseJsonSchema"])
+    assert request["systemInstruction"]["parts"][0]["text"] == "You write questions."
+    # The broken reply went back to the model with what was wrong.
+    assert request["contents"][-2]["role"] == "model"
+    assert "not JSON" in request["contents"][-1]["parts"][0]["text"]
+
+
+def test_gemini_blocked_answers_and_bad_requests_fail_clearly(
+    gemini: Any, fake: FakeOpenAI
+) -> None:
+    fake.script(Reply(refusal="blocked"), Reply(refusal="blocked"), Reply(refusal="blocked"))
+    with pytest.raises(CallFailed, match="the model refused: no answer"):
+        generate(gemini)
+    fake.script(Reply(status=400))
+    with pytest.raises(CallFailed, match="refused the request"):
+        generate(gemini)
+
+
+def test_gemini_settings_need_a_key_and_a_model(settings: Any) -> None:
+    settings.LLM_PROVIDER = "gemini"
+    settings.LLM_API_KEY = ""
+    settings.LLM_MODEL = "gemini-2.5-pro"
+    with pytest.raises(ProviderNotConfigured, match="set LLM_API_KEY"):
+        provider_from_settings()
+    settings.LLM_API_KEY = "k"
+    assert provider_from_settings().name == "gemini"
