@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from reviews.models import Decision, Question, QuestionStatus, QuestionType
+from reviews.models import Decision, QuestionStatus, QuestionType
 from videos.taxonomy import Category
 
 # Bar colours per status, in the order the bars stack.
@@ -112,6 +112,3 @@ def reviewer_figures(questions: Any) -> list[ReviewerFigures]:
             )
         )
     return figures
-
-
-__all__ = ["Question", "dashboard_figures", "reviewer_figures"]

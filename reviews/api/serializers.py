@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -67,7 +65,3 @@ class QuestionSerializer(serializers.ModelSerializer[Question]):
     @extend_schema_field(serializers.CharField(help_text="Path of the item's review page."))
     def get_review_url(self, question: Question) -> str:
         return reverse("reviews:question", kwargs={"uid": question.uid})
-
-    def to_representation(self, instance: Question) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
-        return data

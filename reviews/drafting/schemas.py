@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from reviews.services.item_format import option_faults
+
 Letter = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
 LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")
 QuestionTypeName = Literal[
@@ -44,15 +46,12 @@ class CandidateQuestion(BaseModel):
                 f"needs exactly ten options A–J; {len(options)} given, missing "
                 + ", ".join(missing)
             )
-        seen: dict[str, str] = {}
-        for letter in LETTERS:
-            text = " ".join(options[letter].split()).casefold()
-            if not text:
+        ordered = {letter: options[letter] for letter in LETTERS}
+        for letter, earlier in option_faults(ordered)[:1]:
+            if earlier is None:
                 raise ValueError(f"option {letter} is empty")
-            if text in seen:
-                raise ValueError(f"options {seen[text]} and {letter} have the same text")
-            seen[text] = letter
-        return {letter: options[letter] for letter in LETTERS}
+            raise ValueError(f"options {earlier} and {letter} have the same text")
+        return ordered
 
 
 class GeneratorOutput(BaseModel):

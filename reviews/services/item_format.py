@@ -34,6 +34,22 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def option_faults(options: dict[str, str]) -> list[tuple[str, str | None]]:
+    """Empty or repeated options, in letter order: (letter, None) for an empty one,
+    (letter, earlier letter) for one whose text repeats an earlier option's."""
+    faults: list[tuple[str, str | None]] = []
+    seen: dict[str, str] = {}
+    for letter, text in options.items():
+        key = normalise_text(text).casefold()
+        if not key:
+            faults.append((letter, None))
+        elif key in seen:
+            faults.append((letter, seen[key]))
+        else:
+            seen[key] = letter
+    return faults
+
+
 def text_key(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
@@ -280,22 +296,17 @@ def _parse_options(value: Any, problems: list[str]) -> dict[str, str]:
         return {}
 
     options: dict[str, str] = {}
-    seen: dict[str, str] = {}
     for letter, text in zip(LETTERS, texts, strict=True):
         if not isinstance(text, str | int | float) or isinstance(text, bool):
             problems.append(f"option {letter} must be text")
             continue
-        text = str(text)
-        if not text.strip():
+        options[letter] = str(text)
+    for letter, earlier in option_faults(options):
+        if earlier is None:
             problems.append(f"option {letter} is empty")
-            continue
-        normal = normalise_text(text).casefold()
-        if normal in seen:
-            problems.append(f"options {seen[normal]} and {letter} have the same text")
         else:
-            seen[normal] = letter
-        options[letter] = text
-    return options
+            problems.append(f"options {earlier} and {letter} have the same text")
+    return {letter: text for letter, text in options.items() if text.strip()}
 
 
 def _parse_answer(value: Any, options: dict[str, str], problems: list[str]) -> str:

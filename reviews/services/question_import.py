@@ -29,6 +29,7 @@ from reviews.models import (
 )
 from reviews.services.bulk import WritePipeline, allocate_ids
 from reviews.services.item_format import ItemData, ItemProblems, iter_records, validate_item
+from reviews.services.questions import question_set_options, question_set_spans
 from reviews.services.revisions import SNAPSHOT_FIELDS, question_snapshot, revision_write
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
@@ -382,23 +383,8 @@ class _Importer:
         question.content_hash = digest
         question.version += 1
         question.save()
-        question.options.all().delete()
-        Option.objects.bulk_create(
-            Option(question=question, letter=letter, text=text)
-            for letter, text in item.options.items()
-        )
-        question.spans.all().delete()
-        EvidenceSpan.objects.bulk_create(
-            EvidenceSpan(
-                question=question,
-                start=span.start,
-                end=span.end,
-                note=span.note,
-                order=order,
-                origin=span.origin,
-            )
-            for order, span in enumerate(item.spans)
-        )
+        question_set_options(question, item.options)
+        question_set_spans(question, ((s.start, s.end, s.note, s.origin) for s in item.spans))
         revision_write(question=question, author=self.author, reason=self.reason, before=before)
 
     def update_videos(self) -> None:

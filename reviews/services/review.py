@@ -20,8 +20,6 @@ from reviews.models import (
     Comment,
     Decision,
     DecisionKind,
-    EvidenceSpan,
-    Option,
     Question,
     QuestionStatus,
     QuestionType,
@@ -29,9 +27,15 @@ from reviews.models import (
     Solve,
     SpanOrigin,
 )
-from reviews.services.item_format import content_hash, normalise_text
+from reviews.services.item_format import content_hash, option_faults
+from reviews.services.questions import question_set_options, question_set_spans
 from reviews.services.revisions import question_content, question_snapshot, revision_write
-from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
+from reviews.timeparse import (
+    TimeExpressionError,
+    find_times,
+    format_timestamp,
+    parse_timestamp,
+)
 from sciannot.accounts.models import User
 
 # Where a status may go. Rejected items come back only through a curator.
@@ -237,17 +241,13 @@ def validate_edit(question: Question, edit: QuestionEdit) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not edit.text.strip():
         errors["text"] = "The question text is empty."
-    seen: dict[str, str] = {}
-    for letter in LETTERS:
-        text = edit.options.get(letter, "")
-        if not text.strip():
-            errors[f"option_{letter}"] = f"Option {letter} is empty."
-            continue
-        key = normalise_text(text).casefold()
-        if key in seen:
-            errors[f"option_{letter}"] = f"Option {letter} repeats option {seen[key]}."
-        else:
-            seen[key] = letter
+    options = {letter: edit.options.get(letter, "") for letter in LETTERS}
+    for letter, earlier in option_faults(options):
+        errors[f"option_{letter}"] = (
+            f"Option {letter} is empty."
+            if earlier is None
+            else f"Option {letter} repeats option {earlier}."
+        )
     if edit.answer not in LETTERS:
         errors["answer"] = "Mark exactly one option as the key."
     if edit.question_type not in QuestionType.values:
@@ -300,23 +300,10 @@ def question_edit(
         locked.question_type = edit.question_type
         locked.subject = edit.subject.strip()
         locked.rationale = edit.rationale
-        Option.objects.filter(question=locked).delete()
-        Option.objects.bulk_create(
-            Option(question=locked, letter=letter, text=edit.options[letter]) for letter in LETTERS
-        )
-        new_spans = [
-            {"start": round(s.start, 3), "end": round(s.end, 3), "note": s.note.strip()}
-            for s in edit.spans
-        ]
-        spans_changed = new_spans != [
-            {"start": s["start"], "end": s["end"], "note": s["note"]} for s in old_spans
-        ]
-        if spans_changed:
-            EvidenceSpan.objects.filter(question=locked).delete()
-            EvidenceSpan.objects.bulk_create(
-                EvidenceSpan(question=locked, order=order, origin=SpanOrigin.EXPERT, **span)
-                for order, span in enumerate(new_spans)
-            )
+        question_set_options(locked, {letter: edit.options[letter] for letter in LETTERS})
+        new_spans = [(round(s.start, 3), round(s.end, 3), s.note.strip()) for s in edit.spans]
+        if new_spans != [(s["start"], s["end"], s["note"]) for s in old_spans]:
+            question_set_spans(locked, ((*span, SpanOrigin.EXPERT) for span in new_spans))
             locked.spans_edited = True
         after_content = question_content(locked)
         if after_content == {key: before[key] for key in after_content}:
@@ -376,39 +363,20 @@ def _seconds(value: str) -> float:
     """Seconds from "75", "75.5", "01:15" or "01:15.5"; -1 for junk (caught by validation)."""
     text = str(value).strip()
     try:
-        if ":" in text:
-            parts = [float(p) for p in text.split(":")]
-            total = 0.0
-            for part in parts:
-                total = total * 60 + part
-            return total
-        return float(text)
-    except ValueError:
+        return parse_timestamp(text) if ":" in text else float(text)
+    except ValueError:  # TimeExpressionError is a ValueError too
         return -1.0
 
 
-def _edit_as_content(edit: QuestionEdit) -> dict[str, Any]:
-    return {
-        "question": edit.text,
-        "options": dict(edit.options),
-        "answer": edit.answer,
-        "question_type": edit.question_type,
-        "subject": edit.subject,
-        "rationale": edit.rationale,
-        "spans": [(s.start, s.end, s.note) for s in edit.spans],
-    }
-
-
-def _snapshot_as_content(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "question": snapshot["question"],
-        "options": dict(snapshot["options"]),
-        "answer": snapshot["answer"],
-        "question_type": snapshot["question_type"],
-        "subject": snapshot["subject"],
-        "rationale": snapshot["rationale"],
-        "spans": [(s["start"], s["end"], s["note"]) for s in snapshot["spans"]],
-    }
+# The fields of an edit as a reviewer names them when two people changed the same one.
+_MERGED_FIELDS = {
+    "text": "question",
+    "answer": "answer",
+    "question_type": "question_type",
+    "subject": "subject",
+    "rationale": "rationale",
+    "spans": "spans",
+}
 
 
 def rebase_edit(
@@ -423,33 +391,25 @@ def rebase_edit(
     base_revision = (
         question.revisions.filter(snapshot__version=seen_version).order_by("-number").first()
     )
-    current = _snapshot_as_content(question_snapshot(question))
     if base_revision is None:
         return edit, []
-    base = _snapshot_as_content(base_revision.snapshot)
-    mine = _edit_as_content(edit)
-    merged: dict[str, Any] = {}
+    base = edit_from_snapshot(base_revision.snapshot)
+    current = edit_from_question(question)
+    rebased = edit_from_question(question)
     conflicts: list[str] = []
-    for key in ("question", "answer", "question_type", "subject", "rationale", "spans"):
-        merged[key], clash = _merge_value(base[key], mine[key], current[key])
+    for attribute, label in _MERGED_FIELDS.items():
+        value, clash = _merge_value(
+            getattr(base, attribute), getattr(edit, attribute), getattr(current, attribute)
+        )
+        setattr(rebased, attribute, value)
         if clash:
-            conflicts.append(key)
-    merged["options"] = {}
+            conflicts.append(label)
     for letter in LETTERS:
-        merged["options"][letter], clash = _merge_value(
-            base["options"].get(letter), mine["options"].get(letter), current["options"].get(letter)
+        rebased.options[letter], clash = _merge_value(
+            base.options.get(letter), edit.options.get(letter), current.options.get(letter)
         )
         if clash:
             conflicts.append(f"option {letter}")
-    rebased = QuestionEdit(
-        text=merged["question"],
-        options=merged["options"],
-        answer=merged["answer"],
-        question_type=merged["question_type"],
-        subject=merged["subject"],
-        rationale=merged["rationale"],
-        spans=[SpanEdit(start, end, note) for start, end, note in merged["spans"]],
-    )
     return rebased, conflicts
 
 
@@ -474,12 +434,6 @@ def question_claim(*, question: Question, user: User, minutes: int = HOLD_MINUTE
         locked_by=user, locked_until=now + timedelta(minutes=minutes), locked_at=now
     )
     return claimed == 1
-
-
-def question_release(*, question: Question, user: User) -> None:
-    Question.objects.filter(pk=question.pk, locked_by=user).update(
-        locked_by=None, locked_until=None
-    )
 
 
 def queue_take(user: User, *, after: Question | None = None) -> Question | None:

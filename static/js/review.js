@@ -40,15 +40,10 @@
     if (input) { input.value = String(nowOnOriginal(video)); }
   }
 
+  // [ and ] fill the last row: the empty one the form keeps for a new span.
   function lastSpanRow() {
     var rows = document.querySelectorAll("#review [data-span-row]");
-    if (!rows.length) { return null; }
-    // The last row is the empty one for a new span unless it is filled in.
-    for (var i = rows.length - 1; i >= 0; i--) {
-      var start = rows[i].querySelector("[data-span-start]");
-      if (i === 0 || (start && start.value !== "") || i === rows.length - 1) { return rows[i]; }
-    }
-    return rows[rows.length - 1];
+    return rows.length ? rows[rows.length - 1] : null;
   }
 
   document.addEventListener("click", function (event) {
