@@ -9,6 +9,7 @@ on the machine.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "sciannot.accounts",
     "videos",
     "reviews",
+    "drafting",
 ]
 
 MIDDLEWARE = [
@@ -311,3 +313,45 @@ LLM_PROVIDER = os.environ.get("LLM_PROVIDER", "openai")
 LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "")
 LLM_API_KEY = os.environ.get("LLM_API_KEY", "")
 LLM_MODEL = os.environ.get("LLM_MODEL", "")
+# Seconds one request may take before it is abandoned (and retried).
+LLM_TIMEOUT = float(os.environ.get("LLM_TIMEOUT", "120"))
+# Attempts per call (transient failures and invalid replies), and the first backoff in seconds.
+LLM_MAX_ATTEMPTS = int(os.environ.get("LLM_MAX_ATTEMPTS", "3"))
+LLM_BACKOFF = float(os.environ.get("LLM_BACKOFF", "2"))
+# Shared by every worker (through the cache, Redis in production); 0 means no limit.
+LLM_REQUESTS_PER_MINUTE = int(os.environ.get("LLM_REQUESTS_PER_MINUTE", "0"))
+LLM_TOKENS_PER_MINUTE = int(os.environ.get("LLM_TOKENS_PER_MINUTE", "0"))
+
+
+# Prices in US dollars per million tokens, as JSON: {"model": {"input": 2.5, "output": 10}}.
+# A model missing from it has no cost estimate (and a job's cost budget cannot apply).
+def _prices(raw: str) -> dict[str, dict[str, float]]:
+    try:
+        table = json.loads(raw or "{}")
+        return {
+            str(model): {"input": float(price["input"]), "output": float(price["output"])}
+            for model, price in table.items()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ImproperlyConfigured(
+            'LLM_PRICES must be JSON like {"model": {"input": 2.5, "output": 10}} '
+            f"(US dollars per million tokens): {exc}"
+        ) from exc
+
+
+LLM_PRICES = _prices(os.environ.get("LLM_PRICES", ""))
+# Frames sampled from the video and sent as pictures with their times (0 = text only, for
+# servers without vision). Gemini can take the whole video file instead.
+LLM_FRAMES = int(os.environ.get("LLM_FRAMES", "8"))
+LLM_GEMINI_UPLOAD_VIDEO = env_bool("LLM_GEMINI_UPLOAD_VIDEO", False)
+
+# Drafting jobs: stage leases, the watchdog that requeues stages a dead worker held, and the
+# budget a job gets unless the curator sets one.
+DRAFT_LEASE_SECONDS = float(os.environ.get("DRAFT_LEASE_SECONDS", "90"))
+DRAFT_WATCHDOG_SECONDS = float(os.environ.get("DRAFT_WATCHDOG_SECONDS", "30"))
+DRAFT_MAX_STAGE_ATTEMPTS = int(os.environ.get("DRAFT_MAX_STAGE_ATTEMPTS", "3"))
+DRAFT_DEFAULT_MAX_CALLS = int(os.environ.get("DRAFT_DEFAULT_MAX_CALLS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "drafting-watchdog": {"task": "drafting.watchdog", "schedule": DRAFT_WATCHDOG_SECONDS},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

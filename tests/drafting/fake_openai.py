@@ -1,9 +1,11 @@
-"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat-completions protocol, and
-Gemini's generateContent on `/<version>/models/<model>:generateContent`.
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat-completions protocol and Gemini's
+generateContent (`/<version>/models/<model>:generateContent`) and file upload.
 
-Tests script its replies one by one, including faults: an HTTP status (500, 429 with
-Retry-After), hanging past the client's timeout, malformed or truncated JSON content, and
-a refusal. Every request body is recorded.
+Tests script its replies, including faults: an HTTP status (500, 429 with Retry-After), hanging
+past the client's timeout, malformed or truncated JSON content, and a refusal. Replies can be
+queued for everyone or per schema (the agents ask for different JSON schemas, so the server
+tells a generator call from a verifier call by the schema's name), or computed by a responder
+function from the request. Every request body is recorded.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,42 +27,125 @@ class Reply:
     retry_after: float | None = None
     hang: float = 0.0
     refusal: str = ""
+    prompt_tokens: int = 120
+    completion_tokens: int = 80
+
+
+Responder = Callable[[dict[str, Any]], Reply]
 
 
 @dataclass
 class FakeOpenAI:
     url: str = ""
+    root: str = ""
     replies: list[Reply] = field(default_factory=list)
+    by_schema: dict[str, list[Reply]] = field(default_factory=dict)
+    responders: dict[str, Responder] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    uploads: list[dict[str, Any]] = field(default_factory=list)
+    # Seconds every answer takes (for benchmarks).
+    latency: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def script(self, *replies: Reply) -> None:
         self.replies.extend(replies)
 
+    def script_for(self, schema: str, *replies: Reply) -> None:
+        self.by_schema.setdefault(schema, []).extend(replies)
+
+    def requests_for(self, schema: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r.get("_schema") == schema]
+
+    def reply_to(self, body: dict[str, Any]) -> Reply:
+        schema = body.get("_schema", "")
+        with self.lock:
+            queued = self.by_schema.get(schema)
+            if queued:
+                return queued.pop(0)
+            if self.replies:
+                return self.replies.pop(0)
+        responder = self.responders.get(schema)
+        if responder is not None:
+            return responder(body)
+        return Reply(status=500)
+
+
+def schema_name(body: dict[str, Any]) -> str:
+    if "response_format" in body:
+        return str(body["response_format"].get("json_schema", {}).get("name", ""))
+    config = body.get("generationConfig") or {}
+    schema = config.get("responseJsonSchema") or config.get("response_json_schema") or {}
+    return str(schema.get("title", ""))
+
+
+def prompt_text(body: dict[str, Any]) -> str:
+    """All the text a request carries, whichever protocol it came in."""
+    parts: list[str] = []
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            parts.extend(p.get("text", "") for p in content if p.get("type") == "text")
+    for content in body.get("contents", []):
+        parts.extend(p.get("text", "") for p in content.get("parts", []) if "text" in p)
+    return "\n".join(parts)
+
 
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def _send_json(
+            self, status: int, payload: Any, headers: dict[str, str] | None = None
+        ) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            # Gemini's files.get, polled while an uploaded video is processing.
+            name = self.path.split("/v1beta/", 1)[-1].split("?")[0]
+            upload = next((u for u in fake.uploads if u["name"] == name), None)
+            if upload is None:
+                self._send_json(404, {"error": {"code": 404, "message": "no such file"}})
+                return
+            upload["polls"] += 1
+            self._send_json(200, _file(fake, upload, "ACTIVE"))
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if "/upload/" in self.path or "/upload-session/" in self.path:
+                self._upload(raw)
+                return
+            body = json.loads(raw or b"{}")
             body["_path"] = self.path
-            fake.requests.append(body)
-            reply = fake.replies.pop(0) if fake.replies else Reply(status=500)
+            body["_schema"] = schema_name(body)
+            with fake.lock:
+                fake.requests.append(body)
+            reply = fake.reply_to(body)
+            if fake.latency:
+                time.sleep(fake.latency)
             if reply.hang:
                 time.sleep(reply.hang)
             if reply.status != 200:
-                payload = json.dumps(
-                    {"error": {"code": reply.status, "message": f"fake {reply.status}"}}
-                ).encode()
-                self.send_response(reply.status)
+                headers = {}
                 if reply.retry_after is not None:
-                    self.send_header("Retry-After", str(reply.retry_after))
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                    headers["Retry-After"] = str(reply.retry_after)
+                self._send_json(
+                    reply.status,
+                    {"error": {"code": reply.status, "message": f"fake {reply.status}"}},
+                    headers,
+                )
                 return
             if ":generateContent" in self.path:
                 self._gemini(reply)
@@ -68,21 +153,21 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             message: dict[str, Any] = {"role": "assistant", "content": reply.content}
             if reply.refusal:
                 message = {"role": "assistant", "content": None, "refusal": reply.refusal}
-            payload = json.dumps(
+            self._send_json(
+                200,
                 {
                     "id": f"chatcmpl-{len(fake.requests)}",
                     "object": "chat.completion",
                     "created": int(time.time()),
                     "model": body.get("model", "fake-model"),
                     "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 120, "completion_tokens": 80, "total_tokens": 200},
-                }
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+                    "usage": {
+                        "prompt_tokens": reply.prompt_tokens,
+                        "completion_tokens": reply.completion_tokens,
+                        "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+                    },
+                },
+            )
 
         def _gemini(self, reply: Reply) -> None:
             candidate: dict[str, Any] = {
@@ -91,28 +176,64 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             }
             if reply.refusal:
                 candidate = {"finishReason": "SAFETY"}
-            payload = json.dumps(
+            self._send_json(
+                200,
                 {
                     "candidates": [candidate],
                     "usageMetadata": {"promptTokenCount": 90, "candidatesTokenCount": 60},
                     "modelVersion": self.path.split("/models/")[1].split(":")[0],
-                }
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+                },
+            )
+
+        def _upload(self, raw: bytes) -> None:
+            command = self.headers.get("X-Goog-Upload-Command", "")
+            if command == "start":
+                number = len(fake.uploads) + 1
+                meta = json.loads(raw or b"{}")
+                fake.uploads.append(
+                    {
+                        "name": f"files/video{number}",
+                        "meta": meta,
+                        "bytes": 0,
+                        "polls": 0,
+                        "headers": dict(self.headers),
+                    }
+                )
+                self._send_json(
+                    200, {}, {"x-goog-upload-url": f"{fake.root}/upload-session/{number}"}
+                )
+                return
+            number = int(self.path.rsplit("/", 1)[-1])
+            upload = fake.uploads[number - 1]
+            upload["bytes"] += len(raw)
+            final = "finalize" in command
+            self._send_json(
+                200,
+                {"file": _file(fake, upload, "PROCESSING")} if final else {},
+                {"x-goog-upload-status": "final" if final else "active"},
+            )
 
     return Handler
 
 
+def _file(fake: FakeOpenAI, upload: dict[str, Any], state: str) -> dict[str, Any]:
+    return {
+        "name": upload["name"],
+        "uri": f"{fake.root}/v1beta/{upload['name']}",
+        "mimeType": "video/mp4",
+        "sizeBytes": str(upload["bytes"]),
+        "state": state,
+    }
+
+
 @contextmanager
-def fake_openai_server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI()
+def fake_openai_server(latency: float = 0.0) -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI(latency=latency)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.request_queue_size = 128
+    fake.root = f"http://127.0.0.1:{server.server_address[1]}"
+    fake.url = f"{fake.root}/v1"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from reviews.drafting.providers import (
+from drafting.providers import (
     CallFailed,
     OpenAIProvider,
     ProviderNotConfigured,
     provider_from_settings,
 )
-from reviews.drafting.schemas import GeneratorOutput
-from tests.drafting.fake_openai import FakeOpenAI, Reply, fake_openai_server
+from drafting.schemas import GeneratorOutput
+from tests.drafting.fake_openai import FakeOpenAI, Reply
 
 
 def candidate(**overrides: Any) -> dict[str, Any]:
@@ -33,12 +32,6 @@ def candidate(**overrides: Any) -> dict[str, Any]:
 
 def reply_with(*candidates: dict[str, Any]) -> Reply:
     return Reply(content=json.dumps({"candidates": list(candidates)}))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with fake_openai_server() as server:
-        yield server
 
 
 @pytest.fixture
@@ -154,7 +147,7 @@ def test_it_says_which_variables_to_set(settings: Any) -> None:
 
 @pytest.fixture
 def gemini(fake: FakeOpenAI, waits: list[float]) -> Any:
-    from reviews.drafting.providers import GeminiProvider
+    from drafting.providers import GeminiProvider
 
     return GeminiProvider(
         api_key="test",

@@ -8,11 +8,13 @@ validation error fed back, and after the last attempt the call fails with the re
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import openai
 from django.conf import settings
@@ -26,6 +28,44 @@ TRANSIENT = (
     openai.APITimeoutError,
     openai.APIConnectionError,
 )
+
+
+class Limiter(Protocol):
+    """Admits requests under a shared rate limit (see `drafting.ratelimit`)."""
+
+    def acquire(self, tokens: int) -> None: ...
+
+    def settle(self, reserved: int, used: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class Media:
+    """A picture or a video given to the model with the first user message.
+
+    Either the bytes themselves (`data`, sent inline) or a provider file `uri` (Gemini's file
+    upload). Records keep only the label, type, size and sha256, never the bytes.
+    """
+
+    label: str
+    mime: str
+    data: bytes = b""
+    uri: str = ""
+
+    def reference(self) -> dict[str, Any]:
+        if self.uri:
+            return {"label": self.label, "mime": self.mime, "uri": self.uri}
+        return {
+            "label": self.label,
+            "mime": self.mime,
+            "bytes": len(self.data),
+            "sha256": hashlib.sha256(self.data).hexdigest(),
+        }
+
+
+def estimate_tokens(text: str, media: Sequence[Media] = ()) -> int:
+    """A rough count for rate limiting before the provider reports the real one."""
+    # About four characters per token for English; a picture costs a few hundred tokens.
+    return len(text) // 4 + 300 * len(media)
 
 
 class ProviderNotConfigured(RuntimeError):
@@ -108,22 +148,50 @@ class JsonProvider:
         max_attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        limiter: Limiter | None = None,
     ) -> None:
         self.model = model
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.sleep = sleep
+        self.limiter = limiter
 
     def _send(
         self,
         messages: list[dict[str, str]],
         schema: type[BaseModel],
         temperature: float,
+        media: Sequence[Media],
     ) -> Sent:
         raise NotImplementedError
 
+    def _limited_send(
+        self,
+        messages: list[dict[str, str]],
+        schema: type[BaseModel],
+        temperature: float,
+        media: Sequence[Media],
+    ) -> Sent:
+        if self.limiter is None:
+            return self._send(messages, schema, temperature, media)
+        reserved = estimate_tokens("".join(m["content"] for m in messages), media) + 1000
+        self.limiter.acquire(reserved)
+        used = reserved
+        try:
+            sent = self._send(messages, schema, temperature, media)
+            used = sent.prompt_tokens + sent.completion_tokens or reserved
+            return sent
+        finally:
+            self.limiter.settle(reserved, used)
+
     def complete_json(
-        self, *, system: str, user: str, schema: type[Model], temperature: float = 0.7
+        self,
+        *,
+        system: str,
+        user: str,
+        schema: type[Model],
+        temperature: float = 0.7,
+        media: Sequence[Media] = (),
     ) -> CallResult[Model]:
         messages: list[dict[str, str]] = [
             {"role": "system", "content": system},
@@ -132,11 +200,17 @@ class JsonProvider:
         attempts: list[Attempt] = []
         started = time.perf_counter()
         for number in range(1, self.max_attempts + 1):
-            request = {"model": self.model, "messages": list(messages), "temperature": temperature}
+            request: dict[str, Any] = {
+                "model": self.model,
+                "messages": list(messages),
+                "temperature": temperature,
+            }
+            if media:
+                request["media"] = [item.reference() for item in media]
             attempt = Attempt(request=request)
             attempts.append(attempt)
             try:
-                sent = self._send(messages, schema, temperature)
+                sent = self._limited_send(messages, schema, temperature, media)
             except Transient as exc:
                 attempt.error = str(exc)
                 if number == self.max_attempts:
@@ -204,7 +278,11 @@ class OpenAIProvider(JsonProvider):
         )
 
     def _send(
-        self, messages: list[dict[str, str]], schema: type[BaseModel], temperature: float
+        self,
+        messages: list[dict[str, str]],
+        schema: type[BaseModel],
+        temperature: float,
+        media: Sequence[Media],
     ) -> Sent:
         response_format = {
             "type": "json_schema",
@@ -218,7 +296,7 @@ class OpenAIProvider(JsonProvider):
             # Plain dicts rather than the SDK's TypedDicts: the request is also recorded.
             completion = self.client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
-                messages=messages,
+                messages=_openai_messages(messages, media),
                 temperature=temperature,
                 response_format=response_format,
             )
@@ -236,6 +314,27 @@ class OpenAIProvider(JsonProvider):
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,
         )
+
+
+def _openai_messages(
+    messages: list[dict[str, str]], media: Sequence[Media]
+) -> list[dict[str, Any]]:
+    """Chat messages with the pictures as labelled data-URL parts of the first user message."""
+    result: list[dict[str, Any]] = [dict(m) for m in messages]
+    if not media:
+        return result
+    first_user = next(i for i, m in enumerate(result) if m["role"] == "user")
+    parts: list[dict[str, Any]] = [{"type": "text", "text": messages[first_user]["content"]}]
+    for item in media:
+        if not item.mime.startswith("image/") or not item.data:
+            continue
+        encoded = base64.b64encode(item.data).decode("ascii")
+        parts.append({"type": "text", "text": item.label})
+        parts.append(
+            {"type": "image_url", "image_url": {"url": f"data:{item.mime};base64,{encoded}"}}
+        )
+    result[first_user] = {"role": "user", "content": parts}
+    return result
 
 
 class GeminiProvider(JsonProvider):
@@ -264,8 +363,32 @@ class GeminiProvider(JsonProvider):
         )
         self.client = genai.Client(api_key=api_key or "unused", http_options=http_options)
 
+    def upload_video(self, path: str, label: str) -> Media:
+        """Upload a video through Gemini's file API; calls then refer to it by URI."""
+        from google.genai import types
+
+        uploaded = self.client.files.upload(
+            file=path, config=types.UploadFileConfig(mime_type="video/mp4", display_name=label)
+        )
+        # The service processes a video before it can be used.
+        deadline = time.monotonic() + 600
+        while uploaded.state is not None and str(uploaded.state).endswith("PROCESSING"):
+            if time.monotonic() > deadline:
+                raise CallFailed(
+                    f"the uploaded video {label} was still processing after 10 minutes", []
+                )
+            self.sleep(2.0)
+            uploaded = self.client.files.get(name=uploaded.name or "")
+        if uploaded.state is not None and str(uploaded.state).endswith("FAILED"):
+            raise CallFailed(f"Gemini could not process the uploaded video {label}", [])
+        return Media(label=label, mime=uploaded.mime_type or "video/mp4", uri=uploaded.uri or "")
+
     def _send(
-        self, messages: list[dict[str, str]], schema: type[BaseModel], temperature: float
+        self,
+        messages: list[dict[str, str]],
+        schema: type[BaseModel],
+        temperature: float,
+        media: Sequence[Media],
     ) -> Sent:
         import httpx2 as httpx
         from google.genai import errors, types
@@ -279,6 +402,16 @@ class GeminiProvider(JsonProvider):
             for m in messages
             if m["role"] != "system"
         ]
+        if media:
+            first = next(c for c in contents if c.role == "user")
+            extra: list[types.Part] = []
+            for item in media:
+                extra.append(types.Part(text=item.label))
+                if item.uri:
+                    extra.append(types.Part.from_uri(file_uri=item.uri, mime_type=item.mime))
+                else:
+                    extra.append(types.Part.from_bytes(data=item.data, mime_type=item.mime))
+            first.parts = [*(first.parts or []), *extra]
         config = types.GenerateContentConfig(
             system_instruction=system or None,
             temperature=temperature,
@@ -327,11 +460,11 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def provider_from_settings() -> JsonProvider:
-    """The deployment's provider; says exactly what to set when it is not configured."""
+def provider_problem() -> str:
+    """Why drafting cannot run with this deployment's settings, naming what to set; "" if it can."""
     provider = settings.LLM_PROVIDER
     if provider not in {"openai", "gemini"}:
-        raise ProviderNotConfigured(
+        return (
             f"LLM_PROVIDER={provider!r} is not known; set LLM_PROVIDER=openai (any "
             "OpenAI-compatible server) or LLM_PROVIDER=gemini"
         )
@@ -339,13 +472,28 @@ def provider_from_settings() -> JsonProvider:
     missing = [name for name in needed if not getattr(settings, name)]
     if missing:
         hint = " (and LLM_API_KEY if the server needs one)" if provider == "openai" else ""
-        raise ProviderNotConfigured(
-            f"no LLM provider is configured: set {' and '.join(missing)}{hint}"
-        )
-    if provider == "gemini":
+        return f"no LLM provider is configured: set {' and '.join(missing)}{hint}"
+    return ""
+
+
+def provider_from_settings(
+    *, model: str = "", limiter: Limiter | None = None, **options: Any
+) -> JsonProvider:
+    """The deployment's provider (with the model overridden if given); says exactly what to set
+    when it is not configured."""
+    problem = provider_problem()
+    if problem:
+        raise ProviderNotConfigured(problem)
+    common: dict[str, Any] = {
+        "model": model or settings.LLM_MODEL,
+        "timeout": settings.LLM_TIMEOUT,
+        "max_attempts": settings.LLM_MAX_ATTEMPTS,
+        "backoff": settings.LLM_BACKOFF,
+        "limiter": limiter,
+        **options,
+    }
+    if settings.LLM_PROVIDER == "gemini":
         return GeminiProvider(
-            api_key=settings.LLM_API_KEY, model=settings.LLM_MODEL, base_url=settings.LLM_BASE_URL
+            api_key=settings.LLM_API_KEY, base_url=settings.LLM_BASE_URL, **common
         )
-    return OpenAIProvider(
-        base_url=settings.LLM_BASE_URL, api_key=settings.LLM_API_KEY, model=settings.LLM_MODEL
-    )
+    return OpenAIProvider(base_url=settings.LLM_BASE_URL, api_key=settings.LLM_API_KEY, **common)

@@ -30,6 +30,8 @@ class EvidenceSpan(BaseModel):
 
 
 class CandidateQuestion(BaseModel):
+    """One drafted question, as the generator and the refiner write it."""
+
     question: str = Field(min_length=10, description="Cites moments as MM:SS.")
     options: dict[Letter, str] = Field(description="Exactly ten options, keyed A to J.")
     answer: Letter
@@ -56,3 +58,28 @@ class CandidateQuestion(BaseModel):
 
 class GeneratorOutput(BaseModel):
     candidates: list[CandidateQuestion] = Field(min_length=1)
+
+
+class VerifierAnswer(BaseModel):
+    """The verifier's own answer, given without the key."""
+
+    answer: Letter
+    reasoning: str = Field(description="Why this option, citing the moments relied on.")
+    also_defensible: list[Letter] = Field(
+        default_factory=list,
+        description="Other options that could also be argued to be correct; empty if none.",
+    )
+    argument: str = Field(default="", description="The case for those other options, if any.")
+
+
+class ShortcutAnswer(BaseModel):
+    """An answer from the question text and options alone."""
+
+    answer: Letter
+    reasoning: str = ""
+
+
+class LooseGeneratorOutput(BaseModel):
+    """The generator's reply read item by item, when the whole of it does not validate."""
+
+    candidates: list[dict[str, object]]

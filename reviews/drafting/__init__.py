@@ -1,1 +1,0 @@
-"""LLM drafting: structured candidate questions from a provider, with retries and records."""
