@@ -175,9 +175,8 @@ def video_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- A real Celery worker ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery worker` process on the configured broker and the test database."""
+def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a worker process needs to use the test database and folders."""
     from django.conf import settings
     from django.db import connection
 
@@ -195,37 +194,58 @@ def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
             f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/"
             f"{db['NAME']}"
         )
-    log = open(TEST_VAR / "worker.log", "wb")  # noqa: SIM115 - closed below
+    env.update(extra or {})
+    return env
+
+
+def start_worker(
+    extra_env: dict[str, str] | None = None, *, beat: bool = False, log_name: str = "worker.log"
+) -> subprocess.Popen[bytes]:
+    """Start a real `celery worker` process (with beat embedded if asked)."""
+    log = open(TEST_VAR / log_name, "ab")  # noqa: SIM115 - the process owns it
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "sciannot",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=1",
+        "--pool=solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if beat:
+        command += ["--beat", f"--schedule={TEST_VAR / 'celerybeat-schedule'}"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "sciannot",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        command, cwd=ROOT, env=worker_env(extra_env), stdout=log, stderr=subprocess.STDOUT
     )
+    log.close()
+    return process
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` process on the configured broker and the test database."""
+    (TEST_VAR / "worker.log").write_bytes(b"")
+    process = start_worker()
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop_worker(process)
 
 
 def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:
