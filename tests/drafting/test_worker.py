@@ -3,7 +3,6 @@ in the middle of a stage (SIGKILL) replaced by another that finishes the job."""
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from drafting.models import DraftJob, JobStatus
 from drafting.services import JobRequest, jobs_start
 from reviews.models import Question
 from tests.conftest import TEST_VAR, start_worker, stop_worker, wait_for
-from tests.drafting.fake_openai import FakeOpenAI, Reply
+from tests.drafting.fake_openai import FakeOpenAI, Reply, prompt_text
 from tests.drafting.llm_script import ScriptedLLM
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,10 +116,8 @@ def test_a_worker_killed_mid_stage_loses_nothing_and_repeats_no_call(
     assert len(keys) == len(set(keys)) == 7
     # verify:0 completed before the kill and was replayed, not sent again; verify:1 was in
     # flight when the worker died, so it went out twice; verify:2 once.
-    questions = [json.loads(json.dumps(c["item"]))["question"] for c in job.candidates]
-    sent = [r for r in fake.requests_for("VerifierAnswer")]
-    per_question = [
-        sum(q in m["messages"][1]["content"][0]["text"] for m in sent) for q in questions
-    ]
+    questions = [c["item"]["question"] for c in job.candidates]
+    sent = [prompt_text(body) for body in fake.requests_for("VerifierAnswer")]
+    per_question = [sum(q in text for text in sent) for q in questions]
     assert per_question == [1, 2, 1]
     assert len(fake.requests_for("GeneratorOutput")) == 1
