@@ -11,6 +11,7 @@ function from the request. Every request body is recorded.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -113,7 +114,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             # Gemini's files.get, polled while an uploaded video is processing.
-            name = self.path.split("/v1beta/", 1)[-1].split("?")[0]
+            match = re.search(r"/v[^/]*/(files/[^?]+)", self.path)
+            name = match.group(1) if match else ""
             upload = next((u for u in fake.uploads if u["name"] == name), None)
             if upload is None:
                 self._send_json(404, {"error": {"code": 404, "message": "no such file"}})
@@ -219,7 +221,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 def _file(fake: FakeOpenAI, upload: dict[str, Any], state: str) -> dict[str, Any]:
     return {
         "name": upload["name"],
-        "uri": f"{fake.root}/v1beta/{upload['name']}",
+        "uri": f"{fake.root}/v1/{upload['name']}",
         "mimeType": "video/mp4",
         "sizeBytes": str(upload["bytes"]),
         "state": state,

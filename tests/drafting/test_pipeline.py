@@ -355,3 +355,27 @@ def test_saving_twice_creates_no_duplicates(
     run_stage(save.pk)
     assert Question.objects.filter(video=draft_video).count() == 2
     assert Draft.objects.filter(job=job).count() == 2
+
+
+def test_a_gemini_job_uploads_the_video_once_and_every_agent_sees_it(
+    llm_settings: Any, llm: ScriptedLLM, fake: FakeOpenAI, draft_video: Any
+) -> None:
+    llm_settings.LLM_PROVIDER = "gemini"
+    llm_settings.LLM_BASE_URL = fake.root
+    llm_settings.LLM_MODEL = "gemini-test"
+    llm_settings.LLM_GEMINI_UPLOAD_VIDEO = True
+    job = run_job(start(draft_video, count=2))
+    assert (job.status, job.drafts_created) == (JobStatus.DONE, 2)
+    [upload] = fake.uploads
+    assert upload["bytes"] == draft_video.size
+    context = job.stages.get(name="context").output
+    assert context["video_uri"].endswith("/files/video1") and context["frame_times"] == []
+    for body in fake.requests_for("GeneratorOutput") + fake.requests_for("VerifierAnswer"):
+        parts = body["contents"][0]["parts"]
+        assert any("fileData" in part for part in parts)
+    for body in fake.requests_for("ShortcutAnswer"):
+        assert not any("fileData" in part for part in body["contents"][0]["parts"])
+    assert (
+        job.calls.get(key="generate").attempts[0]["request"]["media"][0]["uri"]
+        == (context["video_uri"])
+    )

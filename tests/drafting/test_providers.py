@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -201,3 +202,45 @@ def test_gemini_settings_need_a_key_and_a_model(settings: Any) -> None:
         provider_from_settings()
     settings.LLM_API_KEY = "k"
     assert provider_from_settings().name == "gemini"
+
+
+def test_gemini_gets_frames_inline_with_their_times(gemini: Any, fake: FakeOpenAI) -> None:
+    from drafting.providers import Media
+
+    fake.script(reply_with(candidate()))
+    frames = [
+        Media(label="Frame at 00:05", mime="image/jpeg", data=b"\xff\xd8jpeg-one"),
+        Media(label="Frame at 00:15", mime="image/jpeg", data=b"\xff\xd8jpeg-two"),
+    ]
+    result = gemini.complete_json(system="s", user="Context…", schema=GeneratorOutput, media=frames)
+    parts = fake.requests[-1]["contents"][0]["parts"]
+    assert parts[0]["text"] == "Context…"
+    assert parts[1]["text"] == "Frame at 00:05"
+    inline = parts[2]["inlineData"]
+    assert base64.urlsafe_b64decode(inline["data"]) == b"\xff\xd8jpeg-one"
+    assert (inline.get("mimeType") or inline.get("mime_type")) == "image/jpeg"
+    assert parts[3]["text"] == "Frame at 00:15"
+    # The record names the pictures without their bytes.
+    recorded = result.attempts[0].request["media"]
+    assert recorded[1]["bytes"] == len(b"\xff\xd8jpeg-two") and "data" not in recorded[1]
+
+
+def test_gemini_uploads_the_video_and_refers_to_it(
+    gemini: Any, fake: FakeOpenAI, tmp_path: Any
+) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"v" * 5000)
+    media = gemini.upload_video(str(video), "video 1001")
+    [upload] = fake.uploads
+    assert upload["bytes"] == video.stat().st_size
+    assert upload["meta"]["file"]["display_name"] == "video 1001"
+    assert upload["headers"]["X-Goog-Upload-Header-Content-Type"] == "video/mp4"
+    # It was still processing after the upload; the provider waited for it.
+    assert upload["polls"] == 1
+    assert media.uri.endswith("/files/video1")
+    fake.script(reply_with(candidate()))
+    gemini.complete_json(system="s", user="Context…", schema=GeneratorOutput, media=[media])
+    parts = fake.requests[-1]["contents"][0]["parts"]
+    file_data = parts[2]["fileData"]
+    assert (file_data.get("fileUri") or file_data.get("file_uri")) == media.uri
+    assert (file_data.get("mimeType") or file_data.get("mime_type")) == "video/mp4"

@@ -17,7 +17,7 @@ from tests.conftest import TEST_VAR, start_worker, stop_worker, wait_for
 from tests.drafting.fake_openai import FakeOpenAI, Reply, prompt_text
 from tests.drafting.llm_script import ScriptedLLM
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
 def provider_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
