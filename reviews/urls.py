@@ -16,5 +16,6 @@ urlpatterns = [
     path("<str:uid>/edit", views.question_edit, name="edit"),
     path("<str:uid>/comment", views.question_comment, name="comment"),
     path("<str:uid>/solve", views.question_solve, name="solve"),
+    path("<str:uid>/exemplar", views.question_exemplar, name="exemplar"),
     path("<str:uid>/restore/<int:number>", views.question_restore, name="restore"),
 ]

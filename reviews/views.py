@@ -118,8 +118,21 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         "types": QuestionType.values,
         "letters": LETTERS,
         "hide_key": hide_key,
+        "is_curator": has_role(request.user, Role.CURATOR),
+        **_draft_origin(question),
         **extra,
     }
+
+
+def _draft_origin(question: Question) -> dict[str, Any]:
+    """Where an LLM draft came from: its job, model and prompt versions, and its checks."""
+    from drafting.models import Draft
+
+    origin = Draft.objects.filter(question=question).select_related("job").first()
+    if origin is None:
+        return {"draft_origin": None, "draft_prompts": []}
+    prompts = sorted(set(origin.job.calls.values_list("prompt_name", "prompt_version")))
+    return {"draft_origin": origin, "draft_prompts": prompts}
 
 
 def _visible_decisions(request: HtmxHttpRequest, question: Question) -> list[Decision] | None:
@@ -159,6 +172,26 @@ def _render_review(
 def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def question_exemplar(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+    """Mark an accepted question as an example the drafting agents see, or stop using it."""
+    question = question_get_for_user(request.user, uid)
+    wanted = request.POST.get("exemplar") == "1"
+    if wanted and question.status != QuestionStatus.ACCEPTED:
+        return _render_review(
+            request, question, status=400, error="Only accepted questions can be examples."
+        )
+    Question.objects.filter(pk=question.pk).update(exemplar=wanted)
+    question.refresh_from_db()
+    flash = (
+        "The drafting agents will see this question as an example of its category."
+        if wanted
+        else "No longer used as an example."
+    )
+    return _render_review(request, question, flash=flash)
 
 
 @role_required(Role.CURATOR)

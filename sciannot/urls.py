@@ -18,6 +18,7 @@ urlpatterns = [
     path("", review_views.home, name="home"),
     path("videos/", include("videos.urls")),
     path("questions/", include("reviews.urls")),
+    path("drafting/", include("drafting.urls")),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -15,9 +15,10 @@ from django.http import (
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from drafting.selectors import latest_jobs_by_video
 from reviews.selectors import questions_for_user, with_details
 from sciannot.accounts.models import Role
-from sciannot.accounts.permissions import role_required
+from sciannot.accounts.permissions import has_role, role_required
 from sciannot.pagination import CachedCountPaginator
 from videos.models import Benchmark
 from videos.selectors import search_videos, video_get_for_user, videos_with_counts
@@ -38,10 +39,21 @@ def video_list(request: HttpRequest) -> HttpResponse:
     page = CachedCountPaginator(videos.order_by("video_id"), VIDEOS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    can_draft = has_role(request.user, Role.CURATOR)
+    if can_draft:
+        latest = latest_jobs_by_video([video.pk for video in page])
+        for video in page:
+            video.latest_job = latest.get(video.pk)
     return render(
         request,
         "videos/video_list.html",
-        {"videos": page, "page": page, "benchmark": benchmark, "search": search},
+        {
+            "videos": page,
+            "page": page,
+            "benchmark": benchmark,
+            "search": search,
+            "can_draft": can_draft,
+        },
     )
 
 

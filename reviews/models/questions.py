@@ -89,7 +89,7 @@ class Question(models.Model):
     # [{"kind": ..., "detail": ..., "version": ...}]. Not part of the content.
     flags = models.JSONField(default=list, blank=True)
     # A curator's pick of an accepted question as an example for the drafting agents.
-    exemplar = models.BooleanField(default=False)
+    exemplar = models.BooleanField(default=False, db_default=False)
     # sha256 of the imported content, to tell an identical re-import from a changed one.
     content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

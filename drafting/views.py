@@ -1,0 +1,169 @@
+"""Curators' drafting pages: start a job for selected videos, follow it live, cancel it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from drafting.forms import DraftingForm
+from drafting.models import DraftJob, LLMCall
+from drafting.pricing import estimate_job, price_of
+from drafting.providers import ProviderNotConfigured, provider_problem
+from drafting.selectors import job_calls, job_progress
+from drafting.services import DraftingInvalid, check_video, context_tokens, job_cancel, jobs_start
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import role_required
+from sciannot.htmx import HtmxHttpRequest
+from videos.models import Benchmark, Video
+
+JOBS_PER_PAGE = 100
+
+
+def _chosen_videos(request: HttpRequest) -> list[Video]:
+    values = (
+        request.POST.getlist("video") if request.method == "POST" else request.GET.getlist("video")
+    )
+    pks = [int(v) for v in values if v.isdigit()]
+    benchmark = Benchmark.objects.default()
+    return list(
+        Video.objects.filter(benchmark=benchmark, pk__in=pks)
+        .select_related("transcript", "manuscript")
+        .order_by("video_id")
+    )
+
+
+def _estimate(videos: list[Video], form: DraftingForm) -> dict[str, Any]:
+    if not form.is_valid():
+        return {"calls": None, "cost": None}
+    request = form.job_request()
+    model = request.model or settings.LLM_MODEL
+    calls = 0
+    cost: Decimal | None = Decimal("0")
+    for video in videos:
+        video_calls, video_cost = estimate_job(
+            model=model, count=request.count, context_tokens=context_tokens(video)
+        )
+        calls += video_calls
+        cost = None if cost is None or video_cost is None else cost + video_cost
+    return {"calls": calls, "cost": cost, "model": model, "priced": price_of(model) is not None}
+
+
+def _video_problems(videos: list[Video]) -> list[str]:
+    problems = []
+    for video in videos:
+        try:
+            check_video(video)
+        except DraftingInvalid as exc:
+            problems.append(str(exc))
+    return problems
+
+
+DEFAULTS = {"conceptual": 2, "hypothetical": 2, "quantitative": 1, "temperature": 0.7}
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CURATOR)
+def job_new(request: HtmxHttpRequest) -> HttpResponse:
+    """The drafting form for the videos chosen on the video list, with the cost estimate."""
+    videos = _chosen_videos(request)
+    if request.htmx and request.method == "GET":
+        # The estimate, refreshed as the curator changes the form.
+        return render(
+            request,
+            "drafting/_estimate.html",
+            {"estimate": _estimate(videos, DraftingForm(request.GET))},
+        )
+    form = (
+        DraftingForm(request.POST) if request.method == "POST" else DraftingForm(initial=DEFAULTS)
+    )
+    context: dict[str, Any] = {
+        "videos": videos,
+        "form": form,
+        "provider_problem": provider_problem(),
+        "provider": settings.LLM_PROVIDER,
+        "default_model": settings.LLM_MODEL,
+        "video_problems": _video_problems(videos),
+        "estimate": _estimate(videos, form if form.is_bound else DraftingForm(DEFAULTS)),
+    }
+    if request.method == "GET":
+        return render(request, "drafting/job_new.html", context)
+    error = ""
+    if not videos:
+        error = "Choose at least one video on the video list first."
+    elif form.is_valid():
+        try:
+            jobs = jobs_start(
+                videos=videos,
+                request=form.job_request(),
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except (ProviderNotConfigured, DraftingInvalid) as exc:
+            error = f"{exc}. Nothing was queued."
+        else:
+            if len(jobs) == 1:
+                return HttpResponseRedirect(reverse("drafting:job", args=[jobs[0].pk]))
+            return HttpResponseRedirect(reverse("drafting:jobs") + f"?batch={jobs[0].batch}")
+    context["error"] = error
+    return render(request, "drafting/job_new.html", context, status=400)
+
+
+@require_GET
+@role_required(Role.CURATOR)
+def job_list(request: HtmxHttpRequest) -> HttpResponse:
+    jobs = DraftJob.objects.select_related("video", "created_by")
+    batch = request.GET.get("batch", "")
+    if batch:
+        jobs = jobs.filter(batch=batch)
+    shown = list(jobs[:JOBS_PER_PAGE])
+    template = "drafting/_job_table.html" if request.htmx else "drafting/job_list.html"
+    return render(
+        request,
+        template,
+        {"jobs": shown, "batch": batch, "active": any(j.is_active for j in shown)},
+    )
+
+
+def _job_context(job: DraftJob) -> dict[str, Any]:
+    return {
+        "job": job,
+        "progress": job_progress(job),
+        "calls": job_calls(job),
+        "drafts": job.drafts.select_related("question").order_by("index"),
+    }
+
+
+@require_GET
+@role_required(Role.CURATOR)
+def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(DraftJob.objects.select_related("video", "created_by"), pk=pk)
+    template = "drafting/_job_progress.html" if request.htmx else "drafting/job_detail.html"
+    return render(request, template, _job_context(job))
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def job_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(DraftJob.objects.select_related("video"), pk=pk)
+    cancelled = job_cancel(job)
+    context = _job_context(job)
+    context["flash"] = (
+        "Cancelled: no stage starts after this."
+        if cancelled
+        else (f"The job had already ended ({job.get_status_display().lower()}).")
+    )
+    if request.htmx:
+        return render(request, "drafting/_job_progress.html", context)
+    return render(request, "drafting/job_detail.html", context)
+
+
+@require_GET
+@role_required(Role.CURATOR)
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(LLMCall.objects.select_related("job", "stage"), pk=pk)
+    return render(request, "drafting/call_detail.html", {"call": call})
