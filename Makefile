@@ -26,7 +26,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  sciannot is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web app and the worker)"
 	@echo ""
-	@$(PY) -m celery -A sciannot worker --loglevel=INFO --concurrency=2 \
+	@$(PY) -m celery -A sciannot worker --beat --loglevel=INFO --concurrency=2 \
 	    --without-gossip --without-mingle --without-heartbeat & WORKER=$$!; \
 	  trap 'kill -TERM $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
@@ -50,6 +50,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) tests/bench/bench_import.py $(BENCH_ARGS)
 	$(PY) tests/bench/bench_viewers.py
+	$(PY) tests/bench/bench_drafts.py
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

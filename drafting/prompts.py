@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.template import Context, Engine
+from django.template import Context, Engine, Template
 
 PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
 SEPARATOR = "=== user ==="
@@ -27,9 +27,14 @@ class Prompt:
 
     def render(self, variables: dict[str, Any]) -> tuple[str, str]:
         context = Context(variables, autoescape=False)
-        system = _ENGINE.from_string(self.system).render(context)
-        user = _ENGINE.from_string(self.user).render(context)
+        system = _compiled(self.system).render(context)
+        user = _compiled(self.user).render(context)
         return system.strip(), _tidy(user)
+
+
+@cache
+def _compiled(source: str) -> Template:
+    return _ENGINE.from_string(source)
 
 
 def _tidy(text: str) -> str:

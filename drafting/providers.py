@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Generic, Protocol, TypeVar
 
 import openai
@@ -60,6 +61,12 @@ class Media:
             "bytes": len(self.data),
             "sha256": hashlib.sha256(self.data).hexdigest(),
         }
+
+
+@cache
+def json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema of a reply model, built once per process."""
+    return schema.model_json_schema()
 
 
 def estimate_tokens(text: str, media: Sequence[Media] = ()) -> int:
@@ -288,7 +295,7 @@ class OpenAIProvider(JsonProvider):
             "type": "json_schema",
             "json_schema": {
                 "name": schema.__name__,
-                "schema": schema.model_json_schema(),
+                "schema": json_schema(schema),
                 "strict": False,
             },
         }
@@ -416,7 +423,7 @@ class GeminiProvider(JsonProvider):
             system_instruction=system or None,
             temperature=temperature,
             response_mime_type="application/json",
-            response_json_schema=schema.model_json_schema(),
+            response_json_schema=json_schema(schema),
         )
         try:
             response = self.client.models.generate_content(
@@ -480,10 +487,38 @@ def provider_from_settings(
     *, model: str = "", limiter: Limiter | None = None, **options: Any
 ) -> JsonProvider:
     """The deployment's provider (with the model overridden if given); says exactly what to set
-    when it is not configured."""
+    when it is not configured.
+
+    Without options, providers are kept per process and settings, so that each stage of each
+    job reuses the SDK client and its connections instead of building them again.
+    """
     problem = provider_problem()
     if problem:
         raise ProviderNotConfigured(problem)
+    if options:
+        return _new_provider(model, limiter, options)
+    key = (
+        settings.LLM_PROVIDER,
+        settings.LLM_BASE_URL,
+        settings.LLM_API_KEY,
+        model or settings.LLM_MODEL,
+        settings.LLM_TIMEOUT,
+        settings.LLM_MAX_ATTEMPTS,
+        settings.LLM_BACKOFF,
+    )
+    provider = _providers.get(key)
+    if provider is None:
+        provider = _providers[key] = _new_provider(model, None, {})
+    provider.limiter = limiter
+    return provider
+
+
+# Providers by their settings, for this process. Their state between calls is only the SDK
+# client; the limiter is set on each use (stages run one at a time in a worker).
+_providers: dict[tuple[Any, ...], JsonProvider] = {}
+
+
+def _new_provider(model: str, limiter: Limiter | None, options: dict[str, Any]) -> JsonProvider:
     common: dict[str, Any] = {
         "model": model or settings.LLM_MODEL,
         "timeout": settings.LLM_TIMEOUT,

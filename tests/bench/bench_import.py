@@ -61,13 +61,15 @@ def generate(path: Path, items: int, videos: int, seed: int = 7) -> None:
             handle.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
-def bench_environment() -> tuple[dict[str, str], str]:
+def bench_environment(var: Path = BENCH_VAR, suffix: str = "_bench") -> tuple[dict[str, str], str]:
+    """A fresh database for a benchmark: `<name><suffix>` beside DATABASE_URL's PostgreSQL
+    database, or a SQLite file under `var`."""
     env = dict(os.environ)
-    env["SCIANNOT_VAR_DIR"] = str(BENCH_VAR)
+    env["SCIANNOT_VAR_DIR"] = str(var)
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         parts = urlsplit(url)
-        name = (parts.path.lstrip("/") or "postgres") + "_bench"
+        name = (parts.path.lstrip("/") or "postgres") + suffix
         import psycopg
 
         admin = urlunsplit(parts._replace(path="/postgres"))
@@ -77,7 +79,7 @@ def bench_environment() -> tuple[dict[str, str], str]:
         env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
         return env, f"PostgreSQL ({name})"
     env.pop("DATABASE_URL", None)
-    database = BENCH_VAR / "bench.sqlite3"
+    database = var / "bench.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     env["SCIANNOT_SQLITE_PATH"] = str(database)

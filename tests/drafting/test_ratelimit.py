@@ -1,4 +1,4 @@
-"""The per-provider rate limit: requests and tokens per minute, shared through the cache."""
+"""The per-provider rate limit: requests and tokens per minute, shared through Redis."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from drafting.ratelimit import RateLimiter
+from drafting.ratelimit import LocalLines, RateLimiter, RedisLines
 
 
 class Clock:
@@ -19,51 +19,56 @@ class Clock:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 2))
+        self.sleeps.append(round(seconds, 3))
         self.now += seconds
 
 
-def limiter(clock: Clock, store: Any = None, **limits: int) -> RateLimiter:
+def limiter(clock: Clock, **limits: int) -> RateLimiter:
     return RateLimiter(
         f"test-{uuid.uuid4().hex}",
         requests_per_minute=limits.get("rpm", 0),
         tokens_per_minute=limits.get("tpm", 0),
-        store=store,
-        clock=clock,
+        lines=LocalLines(clock),
         sleep=clock.sleep,
     )
 
 
-def test_requests_past_the_limit_wait_for_the_next_minute() -> None:
-    clock = Clock()  # 20 s into a minute
-    limit = limiter(clock, rpm=2)
-    limit.acquire(10)
-    limit.acquire(10)
-    assert clock.sleeps == []
-    limit.acquire(10)
-    assert clock.sleeps == [40.05]
-    assert limit.waited == pytest.approx(40.05)
-
-
-def test_tokens_are_reserved_then_settled_to_what_was_used() -> None:
+def test_requests_are_spaced_to_the_limit() -> None:
     clock = Clock()
-    limit = limiter(clock, tpm=1000)
-    limit.acquire(600)
-    limit.settle(600, 200)  # the provider reported fewer
-    limit.acquire(700)
-    assert clock.sleeps == []
-    limit.acquire(200)  # 900 + 200 > 1000
-    assert clock.sleeps == [40.05]
+    limit = limiter(clock, rpm=30)  # one every 2 s
+    for _ in range(4):
+        limit.acquire(10)
+    assert clock.sleeps == [2.0, 2.0, 2.0]
+    assert limit.waited == pytest.approx(6.0)
+    # Time that passed without requests is not saved up for a burst.
+    clock.now += 60
+    limit.acquire(10)
+    limit.acquire(10)
+    assert clock.sleeps[-1] == 2.0 and len(clock.sleeps) == 4
 
 
-def test_one_request_larger_than_the_limit_still_runs_alone() -> None:
+def test_no_window_lets_twice_the_limit_through() -> None:
+    """Any 60 s holds at most the limit (plus the request starting the minute)."""
+    clock = Clock(now=1_000_079.0)  # one second before a minute's boundary
+    limit = limiter(clock, rpm=10)
+    sent = []
+    for _ in range(25):
+        limit.acquire(1)
+        sent.append(clock.now)
+    for first in sent:
+        assert sum(first <= t < first + 60 for t in sent) <= 10
+
+
+def test_tokens_take_their_share_of_the_minute_and_are_settled() -> None:
     clock = Clock()
-    limit = limiter(clock, tpm=100)
-    limit.acquire(500)
-    assert clock.sleeps == []
+    limit = limiter(clock, tpm=6000)  # 100 tokens a second
+    limit.acquire(600)  # reserves 6 s
+    limit.settle(600, 200)  # the provider reported 200: 4 s given back
+    limit.acquire(100)
+    assert clock.sleeps == [2.0]
 
 
-def test_no_limits_means_no_bookkeeping() -> None:
+def test_no_limits_means_no_waiting() -> None:
     clock = Clock()
     limit = limiter(clock)
     for _ in range(100):
@@ -73,25 +78,28 @@ def test_no_limits_means_no_bookkeeping() -> None:
 
 @pytest.mark.redis
 def test_workers_share_the_limit_through_redis(settings: Any) -> None:
-    from django.core.cache.backends.redis import RedisCache
+    import redis
 
-    # Two workers: two clients with their own connections to the same Redis.
+    # Two workers: two clients with their own connections to the same Redis; the waits are
+    # recorded, not slept, so the spacing shows in what each is told to wait.
     name = f"shared-{uuid.uuid4().hex}"
-    clock = Clock()
+    waits: list[float] = []
     workers = [
         RateLimiter(
             name,
-            requests_per_minute=3,
+            requests_per_minute=60,
             tokens_per_minute=0,
-            store=RedisCache(settings.REDIS_URL, {}),
-            clock=clock,
-            sleep=clock.sleep,
+            lines=RedisLines(redis.Redis.from_url(settings.REDIS_URL)),
+            sleep=waits.append,
         )
         for _ in range(2)
     ]
     workers[0].acquire(1)
     workers[1].acquire(1)
     workers[0].acquire(1)
-    assert clock.sleeps == []
     workers[1].acquire(1)
-    assert clock.sleeps == [40.05]
+    assert waits == [
+        pytest.approx(1.0, abs=0.2),
+        pytest.approx(2.0, abs=0.2),
+        pytest.approx(3.0, abs=0.2),
+    ]
