@@ -4,7 +4,8 @@
 - every time the question text cites is covered by an evidence span;
 - the transcript near each span shares words with the question and its answer (the overlap is
   reported, so a reviewer sees how much of the question the narration supports);
-- the question text does not contain the correct option.
+- the question text does not contain the correct option;
+- a quantitative question's options are all values.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
 # Seconds of slack when comparing times: narration leads or trails the picture a little.
 TOLERANCE = 2.0
 TRANSCRIPT_WINDOW = 10.0
+_NUMBER = re.compile(r"[0-9]")
 _WORD = re.compile(r"[^\W_]+(?:[.,][0-9]+)?", re.UNICODE)
 STOPWORDS = frozenset(
     [
@@ -99,9 +101,14 @@ STOPWORDS = frozenset(
 )
 
 
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\b")
+
+
 def content_words(text: str) -> set[str]:
+    """The words that carry meaning: numbers, and words of four letters or more that are not
+    common function words. Times such as 02:22 are left out."""
     words = set()
-    for word in _WORD.findall(text.lower()):
+    for word in _WORD.findall(_CLOCK.sub(" ", text.lower())):
         if any(ch.isdigit() for ch in word) or (len(word) >= 4 and word not in STOPWORDS):
             words.add(word)
     return words
@@ -165,6 +172,17 @@ def grounding_report(
 
     if gives_answer_away(candidate["question"], key_text):
         problems.append("the question text contains the correct option")
+
+    if candidate["question_type"] == "Quantitative Reasoning":
+        wordy = [
+            letter for letter, text in candidate["options"].items() if not _NUMBER.search(text)
+        ]
+        if wordy:
+            problems.append(
+                "a quantitative question's options should all be values; "
+                + ", ".join(wordy)
+                + (" is not" if len(wordy) == 1 else " are not")
+            )
 
     return {"problems": problems, "spans": span_reports, "overlap": overlap}
 

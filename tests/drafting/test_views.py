@@ -181,6 +181,9 @@ def test_the_job_page_polls_while_the_job_runs_and_stops_after(
     assert "hx-trigger" not in done
     assert 'data-status="done"' in done
     assert "3 calls" in done and "1 draft" in done
+    # Each question shows what the checks made of it.
+    assert "key D · verifier D · transcript overlap 0." in done
+    assert "without the video E" in done
     uid = Question.objects.get(video=draft_video).uid
     assert reverse("reviews:question", args=[uid]) in done
     full = client.get(url).content.decode()
