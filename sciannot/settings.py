@@ -20,6 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The app's version, recorded in every release manifest (kept equal to pyproject.toml's).
+SCIANNOT_VERSION = "0.1.0"
 VAR_DIR = Path(os.environ.get("SCIANNOT_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "videos",
     "reviews",
     "drafting",
+    "releases",
 ]
 
 MIDDLEWARE = [

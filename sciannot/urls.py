@@ -6,10 +6,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from releases import views as release_views
 from reviews import views as review_views
 from reviews.api.views import QuestionListView
 
 api_patterns = [
+    path(
+        "releases/<str:name>/<str:version>/<str:filename>",
+        release_views.release_download,
+        name="release-download",
+    ),
     path("questions/", QuestionListView.as_view(), name="questions"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

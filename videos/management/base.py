@@ -6,7 +6,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from videos.models import Benchmark
 
@@ -14,6 +14,11 @@ from videos.models import Benchmark
 class BenchmarkCommand(BaseCommand):
     # Imports may start a benchmark; commands that read one must not invent it.
     creates_benchmark = False
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Release commands take `--version V` (the release's version), which replaces
+        # Django's own `--version` (the framework's version) for them.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

@@ -1,0 +1,149 @@
+"""Frozen, versioned releases of a benchmark and their immutable snapshots.
+
+A Release row exists only once frozen: it is written, with its items and export files, in
+one transaction, and then sealed. Database triggers (migration 0002) refuse any later change
+to what was published: items and files can be neither changed nor deleted nor added, and a
+release can only be deprecated (or have who may download it changed), never deleted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from videos.models import Benchmark
+
+SEMVER = RegexValidator(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$",
+    "Use a semantic version such as 1.0.0.",
+)
+RELEASE_NAME = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+    "Use letters, digits, '.', '_' and '-' (starting with a letter or digit).",
+)
+SPLIT_NAME = RegexValidator(r"^[a-z][a-z0-9_-]{0,31}$", "Use a lower-case split name like test.")
+
+
+class ReleaseStatus(models.TextChoices):
+    FROZEN = "frozen", "Frozen"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class Access(models.TextChoices):
+    CURATORS = "curators", "Curators only"
+    NAMED = "named", "Curators and named users"
+    PUBLIC = "public", "Anyone with the link"
+
+
+class Release(models.Model):
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="releases")
+    name = models.CharField(max_length=100, validators=[RELEASE_NAME])
+    version = models.CharField(max_length=40, validators=[SEMVER])
+    description = models.TextField(blank=True)
+    license = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.FROZEN
+    )
+    access = models.CharField(max_length=16, choices=Access.choices, default=Access.CURATORS)
+    readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="readable_releases"
+    )
+    # What was chosen and how: {"categories": [...], "types": [...], "videos": [...]}.
+    filters = models.JSONField(default=dict)
+    manifest = models.JSONField(default=dict)
+    changelog = models.JSONField(default=dict)
+    # The gate's warnings at freeze time, kept with the release.
+    warnings = models.JSONField(default=list)
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    frozen_at = models.DateTimeField()
+    # Set once items and files are written; nothing may be added after.
+    sealed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "-frozen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benchmark", "name", "version"], name="release_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReleaseStatus.values), name="release_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(access__in=Access.values), name="release_access_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+    @property
+    def splits(self) -> list[str]:
+        return sorted(self.manifest.get("splits", {}))
+
+
+class ReleaseItem(models.Model):
+    """One exported item exactly as published: `line` is its JSON text in the export."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="items")
+    split = models.CharField(max_length=32, validators=[SPLIT_NAME])
+    position = models.PositiveIntegerField()
+    uid = models.CharField(max_length=16)
+    video_id = models.CharField(max_length=64)
+    question_id = models.CharField(max_length=32)
+    # The question's own id, kept when it was renumbered to be unique in the release.
+    original_question_id = models.CharField(max_length=32, blank=True)
+    # A released question cannot be deleted (its later edits never reach this release).
+    source = models.ForeignKey(
+        "reviews.Question", on_delete=models.PROTECT, related_name="release_items"
+    )
+    line = models.TextField()
+
+    class Meta:
+        ordering = ["release", "split", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "uid"], name="releaseitem_unique_uid"),
+            models.UniqueConstraint(
+                fields=["release", "split", "position"], name="releaseitem_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["release", "video_id", "question_id"], name="releaseitem_unique_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uid} in {self.release}"
+
+
+class ExportFormat(models.TextChoices):
+    JSONL = "jsonl", "JSON Lines"
+    JSON = "json", "JSON"
+
+
+def release_file_path(instance: ReleaseFile, filename: str) -> str:
+    release = instance.release
+    return f"releases/{release.benchmark.name}/{release.name}/{release.version}/{filename}"
+
+
+class ReleaseFile(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="files")
+    split = models.CharField(max_length=32)
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    file = models.FileField(upload_to=release_file_path, max_length=500)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "split", "format"], name="releasefile_unique_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release} {self.split}.{self.format}"

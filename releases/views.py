@@ -1,0 +1,93 @@
+"""Release downloads for people and scripts: plain Django views (DRF's format suffixes would
+take `.json` for themselves), streaming the stored export files."""
+
+from __future__ import annotations
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
+from django.views.decorators.http import require_http_methods
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from releases.models import Access, Release
+from releases.services import iter_file, release_file
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import has_role
+from videos.models import Benchmark
+
+CONTENT_TYPES = {
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def _user(request: HttpRequest) -> object | None:
+    """The signed-in user, from the session or an `Authorization: Token <key>` header."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
+def may_download(user: object | None, release: Release) -> bool:
+    if release.access == Access.PUBLIC:
+        return True
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    if has_role(user, Role.CURATOR):
+        return True
+    pk: int = getattr(user, "pk", 0)
+    return release.access == Access.NAMED and release.readers.filter(pk=pk).exists()
+
+
+@require_http_methods(["GET", "HEAD"])
+def release_download(
+    request: HttpRequest, name: str, version: str, filename: str
+) -> HttpResponse | StreamingHttpResponse:
+    split, _, fmt = filename.rpartition(".")
+    if fmt not in CONTENT_TYPES or not split:
+        raise Http404("Releases are downloaded as <split>.jsonl or <split>.json.")
+    release = Release.objects.filter(
+        benchmark=Benchmark.objects.default(), name=name, version=version, sealed=True
+    ).first()
+    user = _user(request)
+    if release is None or not may_download(user, release):
+        if user is None and release is not None:
+            response = HttpResponse(
+                "Sign in or send an API token to download this release.",
+                status=401,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["WWW-Authenticate"] = "Token"
+            return response
+        raise Http404("No such release, or not one you may download.")
+    stored = release_file(release, split, fmt)
+    jsonl = release_file(release, split, "jsonl")
+    if stored is None or jsonl is None:
+        raise Http404(f"{release} has no split {split!r}.")
+    etag = f'"{jsonl.sha256}"'
+    matches = request.headers.get("If-None-Match", "")
+    if matches.strip() == "*" or etag in [m.strip().removeprefix("W/") for m in matches.split(",")]:
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        return not_modified
+    stream = StreamingHttpResponse(
+        iter_file(stored) if request.method == "GET" else iter([]),
+        content_type=CONTENT_TYPES[fmt],
+    )
+    stream["Content-Length"] = str(stored.size)
+    stream["ETag"] = etag
+    stream["Cache-Control"] = "private, max-age=0, must-revalidate"
+    stream["Content-Disposition"] = (
+        f'attachment; filename="{release.name}-{release.version}-{split}.{fmt}"'
+    )
+    stream["X-Release-Status"] = release.status
+    return stream
