@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from releases.gate import GateReport, run_gate
 from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, ReleaseItem
+from releases.splits import assign_splits
 from reviews.models import DecisionKind, EvidenceSpan, Option, Question, QuestionStatus
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
@@ -76,6 +77,14 @@ class FreezeRequest:
     description: str = ""
     license: str = ""
     access: str = Access.CURATORS
+    # Stratified splits instead of one: {"test": 0.8, "val": 0.2}, with a seed.
+    proportions: dict[str, float] | None = None
+    seed: int = 0
+    keep_videos_together: bool = True
+
+    @property
+    def split_names(self) -> list[str]:
+        return list(self.proportions) if self.proportions else [self.split]
 
 
 def natural_key(value: str) -> tuple[Any, ...]:
@@ -198,12 +207,14 @@ class Plan:
 
     questions: list[Question]
     items: list[dict[str, Any]]
+    splits: list[str]
     report: GateReport
     previous: Release | None
 
 
 def plan_freeze(benchmark: Benchmark, request: FreezeRequest) -> Plan:
-    for check, value in ((SEMVER, request.version), (SPLIT_NAME, request.split)):
+    checks = [(SEMVER, request.version), *((SPLIT_NAME, name) for name in request.split_names)]
+    for check, value in checks:
         try:
             check(value)
         except Exception as exc:
@@ -243,9 +254,17 @@ def plan_freeze(benchmark: Benchmark, request: FreezeRequest) -> Plan:
         key=lambda row: (row[0]["item"]["video_id"], natural_key(row[0]["item"]["question_id"]))
     )
     report = run_gate([row[0] for row in rows], required_accepts=benchmark.required_accepts)
+    items = [row[0]["item"] for row in rows]
+    splits = assign_splits(
+        items,
+        request.proportions or {request.split: 1.0},
+        seed=request.seed,
+        keep_videos_together=request.keep_videos_together,
+    )
     return Plan(
         questions=[row[1] for row in rows],
-        items=[row[0]["item"] for row in rows],
+        items=items,
+        splits=splits,
         report=report,
         previous=previous,
     )
@@ -302,6 +321,41 @@ def changelog(previous: Release | None, items: list[dict[str, Any]]) -> dict[str
     }
 
 
+@dataclass
+class SplitExport:
+    name: str
+    items: list[dict[str, Any]]
+    questions: list[Question]
+    lines: list[str]
+    jsonl: bytes
+    document: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.jsonl).hexdigest()
+
+
+def _split_exports(plan: Plan, request: FreezeRequest, created_at: str) -> list[SplitExport]:
+    exports = []
+    for name in request.split_names:
+        chosen = [n for n, split in enumerate(plan.splits) if split == name]
+        items = [plan.items[n] for n in chosen]
+        lines = [dumps(item) for item in items]
+        jsonl = "".join(line + "\n" for line in lines).encode("utf-8")
+        document = json_document(
+            name=request.name,
+            version=request.version,
+            split=name,
+            sha256=hashlib.sha256(jsonl).hexdigest(),
+            created_at=created_at,
+            lines=lines,
+        ).encode("utf-8")
+        exports.append(
+            SplitExport(name, items, [plan.questions[n] for n in chosen], lines, jsonl, document)
+        )
+    return exports
+
+
 def release_freeze(
     *, benchmark: Benchmark, request: FreezeRequest, user: User | None
 ) -> tuple[Release, GateReport]:
@@ -311,17 +365,7 @@ def release_freeze(
         raise GateFailed(plan.report)
     frozen_at = timezone.now().replace(microsecond=0)
     created_at = _iso(frozen_at)
-    lines = [dumps(item) for item in plan.items]
-    jsonl = "".join(line + "\n" for line in lines).encode("utf-8")
-    sha = hashlib.sha256(jsonl).hexdigest()
-    document = json_document(
-        name=request.name,
-        version=request.version,
-        split=request.split,
-        sha256=sha,
-        created_at=created_at,
-        lines=lines,
-    ).encode("utf-8")
+    exports = _split_exports(plan, request, created_at)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "name": request.name,
@@ -335,19 +379,26 @@ def release_freeze(
             "categories": request.categories,
             "types": request.types,
         },
-        "count": len(lines),
+        "split_plan": {
+            "proportions": request.proportions or {request.split: 1.0},
+            "seed": request.seed,
+            "keep_videos_together": request.keep_videos_together,
+        },
+        "count": len(plan.items),
         "splits": {
-            request.split: {
-                "count": len(lines),
-                "by_category_type": _counts(plan.items),
+            export.name: {
+                "count": len(export.items),
+                "videos": len({item["video_id"] for item in export.items}),
+                "by_category_type": _counts(export.items),
                 "files": {
-                    f"{request.split}.jsonl": {"sha256": sha, "bytes": len(jsonl)},
-                    f"{request.split}.json": {
-                        "sha256": hashlib.sha256(document).hexdigest(),
-                        "bytes": len(document),
+                    f"{export.name}.jsonl": {"sha256": export.sha256, "bytes": len(export.jsonl)},
+                    f"{export.name}.json": {
+                        "sha256": hashlib.sha256(export.document).hexdigest(),
+                        "bytes": len(export.document),
                     },
                 },
             }
+            for export in exports
         },
         "renumbered": {
             item["uid"]: {"from": question.question_id, "to": item["question_id"]}
@@ -373,36 +424,37 @@ def release_freeze(
                 frozen_by=user,
                 frozen_at=frozen_at,
             )
-            ReleaseItem.objects.bulk_create(
-                (
-                    ReleaseItem(
-                        release=release,
-                        split=request.split,
-                        position=n,
-                        uid=item["uid"],
-                        video_id=item["video_id"],
-                        question_id=item["question_id"],
-                        original_question_id=question.question_id,
-                        source=question,
-                        line=line,
-                    )
-                    for n, (item, question, line) in enumerate(
-                        zip(plan.items, plan.questions, lines, strict=True)
-                    )
-                ),
-                batch_size=2000,
-            )
-            for fmt, content in (("jsonl", jsonl), ("json", document)):
-                stored = ReleaseFile(
-                    release=release,
-                    split=request.split,
-                    format=fmt,
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    size=len(content),
+            for export in exports:
+                ReleaseItem.objects.bulk_create(
+                    (
+                        ReleaseItem(
+                            release=release,
+                            split=export.name,
+                            position=n,
+                            uid=item["uid"],
+                            video_id=item["video_id"],
+                            question_id=item["question_id"],
+                            original_question_id=question.question_id,
+                            source=question,
+                            line=line,
+                        )
+                        for n, (item, question, line) in enumerate(
+                            zip(export.items, export.questions, export.lines, strict=True)
+                        )
+                    ),
+                    batch_size=2000,
                 )
-                stored.file.save(f"{request.split}.{fmt}", ContentFile(content), save=False)
-                written.append(stored.file.name)
-                stored.save()
+                for fmt, content in (("jsonl", export.jsonl), ("json", export.document)):
+                    stored = ReleaseFile(
+                        release=release,
+                        split=export.name,
+                        format=fmt,
+                        sha256=hashlib.sha256(content).hexdigest(),
+                        size=len(content),
+                    )
+                    stored.file.save(f"{export.name}.{fmt}", ContentFile(content), save=False)
+                    written.append(stored.file.name)
+                    stored.save()
             Release.objects.filter(pk=release.pk).update(sealed=True)
     except BaseException:
         for name in written:

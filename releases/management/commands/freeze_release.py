@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from releases.models import Access
 from releases.services import FreezeRequest, GateFailed, ReleaseInvalid, release_freeze
+from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
 from videos.management.base import BenchmarkCommand
 from videos.taxonomy import Category, normalise_category
@@ -56,6 +57,18 @@ class Command(BenchmarkCommand):
             default=Access.CURATORS,
             help="Who may download it (curators by default).",
         )
+        parser.add_argument(
+            "--stratify",
+            default="",
+            metavar="test=0.8,val=0.2",
+            help="Split by category x type in these proportions instead of one split.",
+        )
+        parser.add_argument("--seed", type=int, default=0, help="Seed of the stratified split.")
+        parser.add_argument(
+            "--split-videos",
+            action="store_true",
+            help="Let one video's questions go to different splits.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         benchmark = self.get_benchmark(options)
@@ -77,6 +90,9 @@ class Command(BenchmarkCommand):
             description=options["description"],
             license=options["license"],
             access=options["access"],
+            proportions=self.proportions(options["stratify"]),
+            seed=options["seed"],
+            keep_videos_together=not options["split_videos"],
         )
         try:
             release, report = release_freeze(benchmark=benchmark, request=request, user=None)
@@ -94,12 +110,21 @@ class Command(BenchmarkCommand):
         for problem in report.warnings:
             shown = ", ".join(problem.uids[:10]) + (" …" if len(problem.uids) > 10 else "")
             self.stdout.write(f"warning: {problem.message}" + (f" [{shown}]" if shown else ""))
-        split = release.manifest["splits"][request.split]
-        sha = split["files"][f"{request.split}.jsonl"]["sha256"]
-        url = settings.SITE_URL + reverse(
-            "api:release-download", args=[release.name, release.version, f"{request.split}.jsonl"]
-        )
-        self.stdout.write(
-            f"Froze {release.name} {release.version}: {split['count']} items in split "
-            f"{request.split}, sha256 {sha}. {url}"
-        )
+        for name in request.split_names:
+            split = release.manifest["splits"][name]
+            sha = split["files"][f"{name}.jsonl"]["sha256"]
+            url = settings.SITE_URL + reverse(
+                "api:release-download", args=[release.name, release.version, f"{name}.jsonl"]
+            )
+            self.stdout.write(
+                f"Froze {release.name} {release.version}: {split['count']} items in split "
+                f"{name}, sha256 {sha}. {url}"
+            )
+
+    def proportions(self, text: str) -> dict[str, float] | None:
+        if not text:
+            return None
+        try:
+            return parse_proportions(text)
+        except SplitInvalid as exc:
+            raise CommandError(f"--stratify: {exc}") from exc
