@@ -25,6 +25,7 @@ urlpatterns = [
     path("videos/", include("videos.urls")),
     path("questions/", include("reviews.urls")),
     path("drafting/", include("drafting.urls")),
+    path("releases/", include("releases.urls")),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,93 @@
+"""Curators' release pages: the list, checking and freezing, a release with its manifest,
+changelog, warnings and downloads, and deprecation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from releases.forms import FreezeForm
+from releases.models import Release, ReleaseStatus
+from releases.services import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import role_required
+from sciannot.htmx import HtmxHttpRequest
+from videos.models import Benchmark
+
+
+@require_GET
+@role_required(Role.CURATOR)
+def release_list(request: HtmxHttpRequest) -> HttpResponse:
+    releases = Release.objects.filter(benchmark=Benchmark.objects.default()).select_related(
+        "frozen_by"
+    )
+    return render(request, "releases/release_list.html", {"releases": releases})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CURATOR)
+def release_new(request: HtmxHttpRequest) -> HttpResponse:
+    """Check what a release would contain (the gate report), then freeze it."""
+    benchmark = Benchmark.objects.default()
+    form = FreezeForm(request.POST if request.method == "POST" else None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "GET":
+        return render(request, "releases/release_new.html", context)
+    status = 200
+    if form.is_valid():
+        freeze_request = form.freeze_request()
+        try:
+            if request.POST.get("action") == "freeze":
+                release, _ = release_freeze(
+                    benchmark=benchmark,
+                    request=freeze_request,
+                    user=request.user,  # type: ignore[arg-type]
+                )
+                return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
+            plan = plan_freeze(benchmark, freeze_request)
+            context["report"] = plan.report
+            context["split_counts"] = {
+                name: plan.splits.count(name) for name in freeze_request.split_names
+            }
+        except ReleaseInvalid as exc:
+            context["error"] = str(exc)
+            status = 400
+        except GateFailed as exc:
+            context["report"] = exc.report
+            context["error"] = f"{exc}; nothing was frozen."
+            status = 400
+    else:
+        status = 400
+    template = "releases/_gate.html" if request.htmx else "releases/release_new.html"
+    return render(request, template, context, status=200 if request.htmx else status)
+
+
+@require_GET
+@role_required(Role.CURATOR)
+def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    release = get_object_or_404(Release.objects.select_related("frozen_by", "previous"), pk=pk)
+    versions = Release.objects.filter(benchmark=release.benchmark, name=release.name)
+    return render(
+        request,
+        "releases/release_detail.html",
+        {
+            "release": release,
+            "versions": versions,
+            "files": release.files.order_by("split", "format"),
+            "splits": release.manifest.get("splits", {}),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def release_deprecate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    release = get_object_or_404(Release, pk=pk)
+    Release.objects.filter(pk=release.pk, status=ReleaseStatus.FROZEN).update(
+        status=ReleaseStatus.DEPRECATED
+    )
+    return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
