@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_import.py $(BENCH_ARGS)
 	$(PY) tests/bench/bench_viewers.py
 	$(PY) tests/bench/bench_drafts.py
+	$(PY) tests/bench/bench_release.py
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

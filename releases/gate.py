@@ -19,6 +19,9 @@ from reviews.models import QuestionType
 from reviews.services.item_format import option_faults
 from videos.taxonomy import Category
 
+TYPES = frozenset(QuestionType.values)
+CATEGORIES = frozenset(Category.values)
+LETTER_LIST = list(LETTERS)
 # Below this p-value the answer letters are called unevenly spread.
 UNEVEN_P = 0.05
 # The key is the longest option this much more often than chance (1 in 10) before a warning.
@@ -101,95 +104,126 @@ def answer_spread(answers: list[str]) -> tuple[float, float, dict[str, int]]:
     )
 
 
-def run_gate(candidates: list[dict[str, Any]], *, required_accepts: int) -> GateReport:
-    """Check items about to be frozen. Each candidate: {"uid", "item" (the export dict),
-    "spans": [(start, end)], "flags": [...], "accepts": int}."""
-    report = GateReport(items=len(candidates))
-    errors: dict[str, Problem] = {}
+class Gate:
+    """Checks items one at a time (a freeze streams them), then reports."""
 
-    def error(code: str, message: str, uid: str) -> None:
-        errors.setdefault(code + message, Problem(code, message)).uids.append(uid)
+    def __init__(self, *, required_accepts: int) -> None:
+        self.required_accepts = required_accepts
+        self.items = 0
+        self._errors: dict[str, Problem] = {}
+        self._answers: Counter[str] = Counter()
+        self._longest: list[str] = []
+        self._shortcut: list[str] = []
+        self._few: list[str] = []
 
-    for candidate in candidates:
-        uid, item = candidate["uid"], candidate["item"]
+    def _error(self, code: str, message: str, uid: str) -> None:
+        self._errors.setdefault(code + message, Problem(code, message)).uids.append(uid)
+
+    def add(
+        self,
+        *,
+        uid: str,
+        item: dict[str, Any],
+        spans: list[tuple[float, float]],
+        flags: list[dict[str, Any]],
+        accepts: int,
+    ) -> None:
+        self.items += 1
         options = item["options"]
-        if sorted(options) != list(LETTERS):
-            error("options", f"{uid}: needs exactly ten options A–J, has {len(options)}", uid)
-        else:
+        if sorted(options) != LETTER_LIST:
+            self._error("options", f"{uid}: needs exactly ten options A–J, has {len(options)}", uid)
+        elif not _plainly_distinct(options):
             for letter, earlier in option_faults(options):
                 if earlier is None:
-                    error("options", f"{uid}: option {letter} is empty", uid)
+                    self._error("options", f"{uid}: option {letter} is empty", uid)
                 else:
-                    error("options", f"{uid}: options {earlier} and {letter} are the same", uid)
+                    self._error(
+                        "options", f"{uid}: options {earlier} and {letter} are the same", uid
+                    )
         if item["answer"] not in LETTERS or item["answer"] not in options:
-            error("key", f"{uid}: no key among the options", uid)
-        if item["question_type"] not in QuestionType.values:
-            error("type", f"{uid}: no question type", uid)
-        if item["category"] not in Category.values:
-            error("category", f"{uid}: no category", uid)
+            self._error("key", f"{uid}: no key among the options", uid)
+        if item["question_type"] not in TYPES:
+            self._error("type", f"{uid}: no question type", uid)
+        if item["category"] not in CATEGORIES:
+            self._error("category", f"{uid}: no category", uid)
         duration = item["video_duration"]
         if not duration:
-            error("duration", f"{uid}: video {item['video_id']} has no duration", uid)
+            self._error("duration", f"{uid}: video {item['video_id']} has no duration", uid)
         else:
-            for start, end in candidate["spans"]:
+            for start, end in spans:
                 if end > duration + 0.5:
-                    error(
+                    self._error(
                         "span",
                         f"{uid}: evidence {start:g}–{end:g} s ends after the video "
                         f"({duration:g} s)",
                         uid,
                     )
-    report.errors = list(errors.values())
-    if not candidates:
-        report.errors.append(Problem("empty", "no accepted item matches the filters"))
+        self._answers[item["answer"]] += 1
+        if _key_is_longest(options, item["answer"]):
+            self._longest.append(uid)
+        if any(f.get("kind") == "answerable_without_video" for f in flags):
+            self._shortcut.append(uid)
+        if accepts < self.required_accepts:
+            self._few.append(uid)
+
+    def report(self) -> GateReport:
+        report = GateReport(items=self.items, errors=list(self._errors.values()))
+        if not self.items:
+            report.errors.append(Problem("empty", "no accepted item matches the filters"))
+            return report
+        answers = [letter for letter, n in self._answers.items() for _ in range(n)]
+        statistic, p_value, counts = answer_spread(answers)
+        if p_value < UNEVEN_P:
+            spread = ", ".join(f"{letter} {n}" for letter, n in counts.items())
+            report.warnings.append(
+                Problem(
+                    "answer_spread",
+                    f"answer letters are unevenly spread ({spread}; chi-square {statistic:.2f}, "
+                    f"9 degrees of freedom, p = {p_value:.4f})",
+                )
+            )
+        if len(self._longest) > LONGEST_RATIO * self.items / len(LETTERS):
+            report.warnings.append(
+                Problem(
+                    "longest_key",
+                    f"the key is the longest option in {len(self._longest)} of {self.items} "
+                    f"items ({100 * len(self._longest) / self.items:.1f}%; chance is 10%)",
+                    self._longest,
+                )
+            )
+        if self._shortcut:
+            report.warnings.append(
+                Problem(
+                    "shortcut",
+                    f"{len(self._shortcut)} item(s) flagged answerable without the video",
+                    self._shortcut,
+                )
+            )
+        if self._few:
+            report.warnings.append(
+                Problem(
+                    "reviews",
+                    f"{len(self._few)} item(s) with fewer than {self.required_accepts} expert "
+                    "accept(s), including any accepted on import without review",
+                    self._few,
+                )
+            )
         return report
 
-    statistic, p_value, counts = answer_spread([c["item"]["answer"] for c in candidates])
-    if p_value < UNEVEN_P:
-        spread = ", ".join(f"{letter} {n}" for letter, n in counts.items())
-        report.warnings.append(
-            Problem(
-                "answer_spread",
-                f"answer letters are unevenly spread ({spread}; chi-square {statistic:.2f}, "
-                f"9 degrees of freedom, p = {p_value:.4f})",
-            )
-        )
-    longest = [
-        c["uid"] for c in candidates if _key_is_longest(c["item"]["options"], c["item"]["answer"])
-    ]
-    if len(longest) > LONGEST_RATIO * len(candidates) / len(LETTERS):
-        report.warnings.append(
-            Problem(
-                "longest_key",
-                f"the key is the longest option in {len(longest)} of {len(candidates)} items "
-                f"({100 * len(longest) / len(candidates):.1f}%; chance is 10%)",
-                longest,
-            )
-        )
-    shortcut = [
-        c["uid"]
-        for c in candidates
-        if any(f.get("kind") == "answerable_without_video" for f in c["flags"])
-    ]
-    if shortcut:
-        report.warnings.append(
-            Problem(
-                "shortcut",
-                f"{len(shortcut)} item(s) flagged answerable without the video",
-                shortcut,
-            )
-        )
-    few = [c["uid"] for c in candidates if c["accepts"] < required_accepts]
-    if few:
-        report.warnings.append(
-            Problem(
-                "reviews",
-                f"{len(few)} item(s) with fewer than {required_accepts} expert accept(s), "
-                "including any accepted on import without review",
-                few,
-            )
-        )
-    return report
+
+def run_gate(candidates: list[dict[str, Any]], *, required_accepts: int) -> GateReport:
+    """Check a list of items: each {"uid", "item", "spans", "flags", "accepts"}."""
+    gate = Gate(required_accepts=required_accepts)
+    for candidate in candidates:
+        gate.add(**candidate)
+    return gate.report()
+
+
+def _plainly_distinct(options: dict[str, str]) -> bool:
+    """A quick pass for the usual case: ten different texts, none blank, none differing from
+    another only in case or spacing (then `option_faults` names the culprits)."""
+    keys = {" ".join(text.split()).casefold() for text in options.values()}
+    return len(keys) == len(options) and "" not in keys
 
 
 def _key_is_longest(options: dict[str, str], answer: str) -> bool:

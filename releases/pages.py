@@ -50,9 +50,7 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
             plan = plan_freeze(benchmark, freeze_request)
             context["report"] = plan.report
-            context["split_counts"] = {
-                name: plan.splits.count(name) for name in freeze_request.split_names
-            }
+            context["split_counts"] = plan.split_counts
         except ReleaseInvalid as exc:
             context["error"] = str(exc)
             status = 400

@@ -13,23 +13,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from releases.gate import GateReport, run_gate
+from releases.gate import Gate, GateReport
 from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, ReleaseItem
 from releases.splits import assign_splits
-from reviews.models import DecisionKind, EvidenceSpan, Option, Question, QuestionStatus
+from reviews.models import Decision, DecisionKind, Question, QuestionStatus
+from reviews.services.bulk import insert_rows
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
 from videos.models import Benchmark
@@ -103,35 +109,36 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def export_item(question: Question, question_id: str) -> dict[str, Any]:
-    """A question as a release publishes it (see the export format in the README)."""
-    spans = list(question.spans.all())
-    if question.spans_edited:
-        breakdown = []
-        for span in spans:
-            moment = f"{format_timestamp(span.start)}-{format_timestamp(span.end)}"
-            breakdown.append(f"{moment}: {span.note}" if span.note else moment)
-    else:
-        breakdown = list(question.timestamp_breakdown)
-    duration = question.video.duration
-    item = {
-        "uid": question.uid,
-        "video_id": question.video.video_id,
-        "question_id": question_id,
-        "question": question.text,
-        "options": {
-            o.letter: o.text for o in sorted(question.options.all(), key=lambda o: o.letter)
-        },
-        "answer": question.answer,
-        "question_type": question.question_type,
-        "discipline": question.discipline,
-        "category": question.category,
-        "subject": question.subject,
-        "video_duration": float(duration) if duration is not None else None,
-        "timestamp_breakdown": breakdown,
-        "rationale": question.rationale,
-    }
-    return {name: item[name] for name in ITEM_FIELDS}
+def render_breakdown(
+    stored: list[str], spans: list[tuple[float, float, str]], spans_edited: bool
+) -> list[str]:
+    """The breakdown as stored, or rendered from the spans once an expert has edited them."""
+    if not spans_edited:
+        return list(stored)
+    rendered = []
+    for start, end, note in spans:
+        moment = f"{format_timestamp(start)}-{format_timestamp(end)}"
+        rendered.append(f"{moment}: {note}" if note else moment)
+    return rendered
+
+
+QUESTION_FIELDS = (
+    "pk",
+    "uid",
+    "question_id",
+    "text",
+    "answer",
+    "question_type",
+    "discipline",
+    "category",
+    "subject",
+    "rationale",
+    "timestamp_breakdown",
+    "spans_edited",
+    "flags",
+    "video__video_id",
+    "video__duration",
+)
 
 
 def chosen_questions(benchmark: Benchmark, request: FreezeRequest) -> QuerySet[Question]:
@@ -142,20 +149,7 @@ def chosen_questions(benchmark: Benchmark, request: FreezeRequest) -> QuerySet[Q
         questions = questions.filter(category__in=request.categories)
     if request.types:
         questions = questions.filter(question_type__in=request.types)
-    return (
-        questions.select_related("video")
-        .prefetch_related(
-            Prefetch("options", queryset=Option.objects.order_by("letter")),
-            Prefetch("spans", queryset=EvidenceSpan.objects.order_by("order", "pk")),
-        )
-        .annotate(
-            accepts=Count(
-                "decisions",
-                filter=Q(decisions__kind=DecisionKind.ACCEPT)
-                & Q(decisions__question_version=F("version")),
-            )
-        )
-    )
+    return questions
 
 
 def previous_release(benchmark: Benchmark, name: str, version: str) -> Release | None:
@@ -168,245 +162,452 @@ def previous_release(benchmark: Benchmark, name: str, version: str) -> Release |
     return max(earlier, key=lambda r: version_key(r.version), default=None)
 
 
-def _assign_ids(questions: list[Question], previous: dict[str, str]) -> dict[str, str]:
-    """uid -> release question_id, unique per video: kept from the previous version, else the
-    question's own id when free, else the next free number."""
-    by_video: dict[str, list[Question]] = defaultdict(list)
-    for question in questions:
-        by_video[question.video.video_id].append(question)
-    assigned: dict[str, str] = {}
-    for video_questions in by_video.values():
-        taken: set[str] = set()
-        for question in video_questions:
-            kept = previous.get(question.uid)
-            if kept is not None and kept not in taken:
-                assigned[question.uid] = kept
-                taken.add(kept)
-        ordered = sorted(
-            (q for q in video_questions if q.uid not in assigned),
-            key=lambda q: (natural_key(q.question_id), q.pk),
-        )
-        for question in ordered:
-            own = question.question_id.strip()
-            if own and own not in taken:
-                assigned[question.uid] = own
-                taken.add(own)
-        number = 1 + max((int(t) for t in taken if t.isdigit()), default=0)
-        for question in ordered:
-            if question.uid not in assigned:
-                while str(number) in taken:
-                    number += 1
-                assigned[question.uid] = str(number)
-                taken.add(str(number))
-    return assigned
-
-
-@dataclass
-class Plan:
-    """What a freeze would write: items in export order, with the gate's report."""
-
-    questions: list[Question]
-    items: list[dict[str, Any]]
-    splits: list[str]
-    report: GateReport
-    previous: Release | None
-
-
-def plan_freeze(benchmark: Benchmark, request: FreezeRequest) -> Plan:
-    checks = [(SEMVER, request.version), *((SPLIT_NAME, name) for name in request.split_names)]
-    for check, value in checks:
-        try:
-            check(value)
-        except Exception as exc:
-            raise ReleaseInvalid(
-                f"{value!r}: {' '.join(getattr(exc, 'messages', [str(exc)]))}"
-            ) from exc
-    if Release.objects.filter(
-        benchmark=benchmark, name=request.name, version=request.version
-    ).exists():
-        raise ReleaseInvalid(
-            f"{request.name} {request.version} is already frozen; a new version is a new release"
-        )
-    questions = list(chosen_questions(benchmark, request))
-    if not questions:
-        raise ReleaseInvalid("no accepted item matches the filters; nothing was frozen")
-    previous = previous_release(benchmark, request.name, request.version)
-    kept: dict[str, str] = {}
-    if previous is not None:
-        kept = dict(previous.items.values_list("uid", "question_id"))
-    ids = _assign_ids(questions, kept)
-    rows = []
-    for question in questions:
-        item = export_item(question, ids[question.uid])
-        rows.append(
-            (
-                {
-                    "uid": question.uid,
-                    "item": item,
-                    "spans": [(s.start, s.end) for s in question.spans.all()],
-                    "flags": question.flags,
-                    "accepts": question.accepts,  # type: ignore[attr-defined]
-                },
-                question,
-            )
-        )
-    rows.sort(
-        key=lambda row: (row[0]["item"]["video_id"], natural_key(row[0]["item"]["question_id"]))
+def assign_ids(rows: list[dict[str, Any]], previous: dict[str, str]) -> None:
+    """Give one video's items a release `question_id` each, unique in the video: the one the
+    item had in the previous version, else its own when free, else the next free number."""
+    taken: set[str] = set()
+    for row in rows:
+        kept = previous.get(row["uid"])
+        if kept is not None and kept not in taken:
+            row["release_id"] = kept
+            taken.add(kept)
+    waiting = sorted(
+        (r for r in rows if "release_id" not in r),
+        key=lambda r: (natural_key(r["question_id"]), r["pk"]),
     )
-    report = run_gate([row[0] for row in rows], required_accepts=benchmark.required_accepts)
-    items = [row[0]["item"] for row in rows]
-    splits = assign_splits(
-        items,
-        request.proportions or {request.split: 1.0},
-        seed=request.seed,
-        keep_videos_together=request.keep_videos_together,
+    for row in waiting:
+        own = row["question_id"].strip()
+        if own and own not in taken:
+            row["release_id"] = own
+            taken.add(own)
+    number = 1 + max((int(t) for t in taken if t.isdigit()), default=0)
+    for row in waiting:
+        if "release_id" not in row:
+            while str(number) in taken:
+                number += 1
+            row["release_id"] = str(number)
+            taken.add(str(number))
+
+
+CHUNK = 2000
+
+# Each question's options and spans gathered by the database into one JSON value per row, so
+# a freeze reads one row per item instead of a dozen.
+_AGGREGATES = {
+    "postgresql": (
+        "(SELECT json_object_agg(o.letter, o.text) FROM reviews_option o "
+        "WHERE o.question_id = reviews_question.id)",
+        '(SELECT json_agg(json_build_array(s.start, s."end", s.note) '
+        'ORDER BY s."order", s.id) FROM reviews_evidencespan s '
+        "WHERE s.question_id = reviews_question.id)",
+    ),
+    "sqlite": (
+        "(SELECT json_group_object(o.letter, o.text) FROM reviews_option o "
+        "WHERE o.question_id = reviews_question.id)",
+        '(SELECT json_group_array(json_array(s.start, s."end", s.note)) FROM '
+        "(SELECT * FROM reviews_evidencespan WHERE question_id = reviews_question.id "
+        'ORDER BY "order", id) s)',
+    ),
+}
+
+
+def _decoded(value: Any, empty: Any) -> Any:
+    if value is None:
+        return empty
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+def stream_items(
+    benchmark: Benchmark, request: FreezeRequest, previous: dict[str, str]
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(export item, facts for the gate and the snapshot) for every chosen question, in export
+    order: by video id, then the natural order of release question ids. One video's
+    questions are held at a time."""
+    chosen = chosen_questions(benchmark, request)
+    accepts = dict(
+        Decision.objects.filter(
+            question__in=chosen.values("pk"),
+            kind=DecisionKind.ACCEPT,
+            question_version=F("question__version"),
+        )
+        .values("question_id")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "n")
     )
-    return Plan(
-        questions=[row[1] for row in rows],
-        items=items,
-        splits=splits,
-        report=report,
-        previous=previous,
+    options_sql, spans_sql = _AGGREGATES[connection.vendor]
+    query = (
+        chosen.order_by("video__video_id", "pk")
+        # Constant SQL, no user input in it.
+        .annotate(
+            options_json=RawSQL(options_sql, []),  # noqa: S611
+            spans_json=RawSQL(spans_sql, []),  # noqa: S611
+        )
+        .values_list(*QUESTION_FIELDS, "options_json", "spans_json")
     )
+    sql, params = query.query.sql_with_params()
+    # Plain rows from a server-side cursor on PostgreSQL: a chunk at a time, memory stays flat,
+    # and JSON is decoded only where needed rather than by the ORM for every field.
+    video_rows: list[dict[str, Any]] = []
+    video = None
+    for row in _rows(sql, params, accepts):
+        if row["video__video_id"] != video and video_rows:
+            yield from _video_items(video_rows, previous)
+            video_rows = []
+        video = row["video__video_id"]
+        video_rows.append(row)
+    if video_rows:
+        yield from _video_items(video_rows, previous)
+
+
+def _rows(sql: str, params: Any, accepts: dict[int, int]) -> Iterator[dict[str, Any]]:
+    with connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JSON columns decoded by orjson: a freeze reads four JSON values per item.
+            from psycopg.types.json import set_json_loads
+
+            set_json_loads(orjson.loads, cursor.cursor)
+        cursor.execute(sql, params)
+        for chunk in iter(lambda: cursor.fetchmany(CHUNK), []):
+            for values in chunk:
+                row = dict(zip(QUESTION_FIELDS, values, strict=False))
+                row["timestamp_breakdown"] = _decoded(row["timestamp_breakdown"], [])
+                row["flags"] = _decoded(row["flags"], [])
+                options = _decoded(values[-2], {})
+                row["options"] = {letter: options[letter] for letter in sorted(options)}
+                row["spans"] = [tuple(span) for span in _decoded(values[-1], [])]
+                row["accepts"] = accepts.get(row["pk"], 0)
+                yield row
+
+
+def _video_items(
+    rows: list[dict[str, Any]], previous: dict[str, str]
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    assign_ids(rows, previous)
+    rows.sort(key=lambda r: (natural_key(r["release_id"]), r["pk"]))
+    for row in rows:
+        duration = row["video__duration"]
+        item = {
+            "uid": row["uid"],
+            "video_id": row["video__video_id"],
+            "question_id": row["release_id"],
+            "question": row["text"],
+            "options": row["options"],
+            "answer": row["answer"],
+            "question_type": row["question_type"],
+            "discipline": row["discipline"],
+            "category": row["category"],
+            "subject": row["subject"],
+            "video_duration": float(duration) if duration is not None else None,
+            "timestamp_breakdown": render_breakdown(
+                row["timestamp_breakdown"], row["spans"], row["spans_edited"]
+            ),
+            "rationale": row["rationale"],
+        }
+        yield item, row
+
+
+def export_item(question: Question, question_id: str) -> dict[str, Any]:
+    """One question as a release publishes it (the same rendering as a freeze)."""
+    spans = [(s.start, s.end, s.note) for s in question.spans.order_by("order", "pk")]
+    row = {
+        "pk": question.pk,
+        "uid": question.uid,
+        "question_id": question_id,
+        "release_id": question_id,
+        "text": question.text,
+        "answer": question.answer,
+        "question_type": question.question_type,
+        "discipline": question.discipline,
+        "category": question.category,
+        "subject": question.subject,
+        "rationale": question.rationale,
+        "timestamp_breakdown": question.timestamp_breakdown,
+        "spans_edited": question.spans_edited,
+        "video__video_id": question.video.video_id,
+        "video__duration": question.video.duration,
+        "options": {o.letter: o.text for o in question.options.order_by("letter")},
+        "spans": spans,
+    }
+    return next(_video_items([row], {question.uid: question_id}))[0]
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def json_document(
-    *, name: str, version: str, split: str, sha256: str, created_at: str, lines: list[str]
+def json_header(
+    *, name: str, version: str, split: str, count: int, sha256: str, created_at: str
 ) -> str:
-    """The `.json` export: the items as in the JSONL, inside a header, byte for byte stable."""
+    """The `.json` export's opening, before its items."""
     header = dumps(
         {
             "name": name,
             "version": version,
             "split": split,
-            "count": len(lines),
+            "count": count,
             "sha256": sha256,
             "created_at": created_at,
         }
     )
-    return header[:-1] + ', "items": [' + ", ".join(lines) + "]}\n"
+    return header[:-1] + ', "items": ['
 
 
-def _counts(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    table: dict[str, Counter[str]] = defaultdict(Counter)
-    for item in items:
-        table[item["category"]][item["question_type"]] += 1
-    return {category: dict(sorted(types.items())) for category, types in sorted(table.items())}
+class SplitWriter:
+    """One split's outputs, written as items stream past: the JSONL (hashed on the way), the
+    JSON document's item list, its counts, and its snapshot rows."""
 
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # Closed by close(), after the files have been stored.
+        self.jsonl = tempfile.TemporaryFile()  # noqa: SIM115
+        self.body = tempfile.TemporaryFile()  # noqa: SIM115
+        self.digest = hashlib.sha256()
+        self.count = 0
+        self.videos: set[str] = set()
+        self.strata: dict[str, Counter[str]] = defaultdict(Counter)
+        self.rows: list[tuple[Any, ...]] = []
 
-def changelog(previous: Release | None, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Added, removed and changed items by uid, with the fields that changed."""
-    if previous is None:
-        return {"previous": None, "added": [i["uid"] for i in items], "removed": [], "changed": []}
-    before = {uid: json.loads(line) for uid, line in previous.items.values_list("uid", "line")}
-    now = {item["uid"]: item for item in items}
-    changed = []
-    for uid in sorted(set(before) & set(now)):
-        fields = [
-            {"field": name, "before": before[uid].get(name), "after": now[uid].get(name)}
-            for name in ITEM_FIELDS
-            if before[uid].get(name) != now[uid].get(name)
-        ]
-        if fields:
-            changed.append({"uid": uid, "changes": fields})
-    return {
-        "previous": previous.version,
-        "added": sorted(set(now) - set(before)),
-        "removed": sorted(set(before) - set(now)),
-        "changed": changed,
-    }
-
-
-@dataclass
-class SplitExport:
-    name: str
-    items: list[dict[str, Any]]
-    questions: list[Question]
-    lines: list[str]
-    jsonl: bytes
-    document: bytes
+    def add(self, item: dict[str, Any], line: str) -> None:
+        data = line.encode("utf-8")
+        self.jsonl.write(data + b"\n")
+        self.digest.update(data + b"\n")
+        if self.count:
+            self.body.write(b", ")
+        self.body.write(data)
+        self.count += 1
+        self.videos.add(item["video_id"])
+        self.strata[item["category"]][item["question_type"]] += 1
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.jsonl).hexdigest()
+        return self.digest.hexdigest()
 
-
-def _split_exports(plan: Plan, request: FreezeRequest, created_at: str) -> list[SplitExport]:
-    exports = []
-    for name in request.split_names:
-        chosen = [n for n, split in enumerate(plan.splits) if split == name]
-        items = [plan.items[n] for n in chosen]
-        lines = [dumps(item) for item in items]
-        jsonl = "".join(line + "\n" for line in lines).encode("utf-8")
-        document = json_document(
-            name=request.name,
-            version=request.version,
-            split=name,
-            sha256=hashlib.sha256(jsonl).hexdigest(),
-            created_at=created_at,
-            lines=lines,
-        ).encode("utf-8")
-        exports.append(
-            SplitExport(name, items, [plan.questions[n] for n in chosen], lines, jsonl, document)
+    def document(
+        self, *, request: FreezeRequest, created_at: str
+    ) -> tempfile._TemporaryFileWrapper[bytes]:
+        """The `.json` export: the header, then the same items as the JSONL."""
+        document = tempfile.NamedTemporaryFile()  # noqa: SIM115 - closed by close()
+        document.write(
+            json_header(
+                name=request.name,
+                version=request.version,
+                split=self.name,
+                count=self.count,
+                sha256=self.sha256,
+                created_at=created_at,
+            ).encode("utf-8")
         )
-    return exports
+        self.body.seek(0)
+        shutil.copyfileobj(self.body, document, length=1 << 20)
+        document.write(b"]}\n")
+        document.flush()
+        self.json_file = document
+        return document
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {c: dict(sorted(t.items())) for c, t in sorted(self.strata.items())}
+
+    def close(self) -> None:
+        self.jsonl.close()
+        self.body.close()
+        if hasattr(self, "json_file"):
+            self.json_file.close()
+
+
+def _hash_file(handle: Any) -> tuple[str, int]:
+    handle.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    handle.seek(0)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class Plan:
+    """What a freeze would write, as the gate and the split counts see it."""
+
+    report: GateReport
+    split_counts: dict[str, int]
+
+
+def _check_request(benchmark: Benchmark, request: FreezeRequest) -> None:
+    checks = [(SEMVER, request.version), *((SPLIT_NAME, name) for name in request.split_names)]
+    for check, value in checks:
+        try:
+            check(value)
+        except ValidationError as exc:
+            raise ReleaseInvalid(f"{value!r}: {' '.join(exc.messages)}") from exc
+    exists = Release.objects.filter(
+        benchmark=benchmark, name=request.name, version=request.version
+    ).exists()
+    if exists:
+        raise ReleaseInvalid(
+            f"{request.name} {request.version} is already frozen; a new version is a new release"
+        )
+    if not chosen_questions(benchmark, request).exists():
+        raise ReleaseInvalid("no accepted item matches the filters; nothing was frozen")
+
+
+def _split_of(benchmark: Benchmark, request: FreezeRequest) -> dict[int, str] | None:
+    """Each question's split when stratifying (a first, light pass over the strata)."""
+    if not request.proportions or len(request.proportions) == 1:
+        return None
+    rows = list(
+        chosen_questions(benchmark, request)
+        .order_by("pk")
+        .values_list("pk", "video__video_id", "category", "question_type")
+    )
+    facts = [{"video_id": v, "category": c, "question_type": t} for _, v, c, t in rows]
+    chosen = assign_splits(
+        facts,
+        request.proportions,
+        seed=request.seed,
+        keep_videos_together=request.keep_videos_together,
+    )
+    return {row[0]: split for row, split in zip(rows, chosen, strict=True)}
+
+
+class Freezer:
+    """One pass over the chosen items: the gate, the split files and the snapshot rows."""
+
+    def __init__(self, benchmark: Benchmark, request: FreezeRequest) -> None:
+        _check_request(benchmark, request)
+        self.benchmark = benchmark
+        self.request = request
+        self.previous = previous_release(benchmark, request.name, request.version)
+        self.kept: dict[str, str] = (
+            dict(self.previous.items.values_list("uid", "question_id")) if self.previous else {}
+        )
+        self.gate = Gate(required_accepts=benchmark.required_accepts)
+        self.writers = {name: SplitWriter(name) for name in request.split_names}
+        self.renumbered: dict[str, dict[str, str]] = {}
+
+    def run(self, on_rows: Any = None) -> GateReport:
+        """Stream every item through the gate and the writers; `on_rows(split, rows)` receives
+        the snapshot rows in batches (to write them) when given."""
+        split_of = _split_of(self.benchmark, self.request)
+        default = self.request.split_names[0]
+        for item, row in stream_items(self.benchmark, self.request, self.kept):
+            self.gate.add(
+                uid=item["uid"],
+                item=item,
+                spans=[(start, end) for start, end, _ in row["spans"]],
+                flags=row["flags"],
+                accepts=row["accepts"],
+            )
+            if item["question_id"] != row["question_id"]:
+                self.renumbered[item["uid"]] = {
+                    "from": row["question_id"],
+                    "to": item["question_id"],
+                }
+            writer = self.writers[split_of[row["pk"]] if split_of else default]
+            line = dumps(item)
+            if on_rows is not None:
+                writer.rows.append(
+                    (
+                        writer.name,
+                        writer.count,
+                        item["uid"],
+                        item["video_id"],
+                        item["question_id"],
+                        row["question_id"],
+                        row["pk"],
+                        line,
+                    )
+                )
+                if len(writer.rows) >= CHUNK:
+                    on_rows(writer.rows)
+                    writer.rows = []
+            writer.add(item, line)
+        if on_rows is not None:
+            for writer in self.writers.values():
+                if writer.rows:
+                    on_rows(writer.rows)
+                    writer.rows = []
+        return self.gate.report()
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
+def plan_freeze(benchmark: Benchmark, request: FreezeRequest) -> Plan:
+    """The gate's report and the split sizes, without freezing anything."""
+    freezer = Freezer(benchmark, request)
+    try:
+        report = freezer.run()
+    finally:
+        freezer.close()
+    return Plan(report=report, split_counts={n: w.count for n, w in freezer.writers.items()})
+
+
+ITEM_COLUMNS = (
+    "split",
+    "position",
+    "uid",
+    "video_id",
+    "question_id",
+    "original_question_id",
+    "source_id",
+    "line",
+)
+
+
+def changelog(release: Release, previous: Release | None) -> dict[str, Any]:
+    """Added, removed and changed items by uid against the previous version, with the fields
+    that changed; computed in the database from the two snapshots."""
+    mine = ReleaseItem.objects.filter(release=release)
+    if previous is None:
+        return {
+            "previous": None,
+            "added": sorted(mine.values_list("uid", flat=True)),
+            "removed": [],
+            "changed": [],
+        }
+    theirs = ReleaseItem.objects.filter(release=previous)
+    added = mine.exclude(uid__in=theirs.values("uid")).order_by("uid")
+    removed = theirs.exclude(uid__in=mine.values("uid")).order_by("uid")
+    earlier = theirs.filter(uid=OuterRef("uid")).values("line")[:1]
+    changed = []
+    for uid, now, before in (
+        mine.annotate(before=Subquery(earlier))
+        .exclude(before__isnull=True)
+        .exclude(before=F("line"))
+        .order_by("uid")
+        .values_list("uid", "line", "before")
+        .iterator(chunk_size=CHUNK)
+    ):
+        old, new = json.loads(before), json.loads(now)
+        changed.append(
+            {
+                "uid": uid,
+                "changes": [
+                    {"field": name, "before": old.get(name), "after": new.get(name)}
+                    for name in ITEM_FIELDS
+                    if old.get(name) != new.get(name)
+                ],
+            }
+        )
+    return {
+        "previous": previous.version,
+        "added": list(added.values_list("uid", flat=True)),
+        "removed": list(removed.values_list("uid", flat=True)),
+        "changed": changed,
+    }
 
 
 def release_freeze(
     *, benchmark: Benchmark, request: FreezeRequest, user: User | None
 ) -> tuple[Release, GateReport]:
-    """Freeze the plan's items into a sealed release; raises GateFailed when errors block it."""
-    plan = plan_freeze(benchmark, request)
-    if not plan.report.ok:
-        raise GateFailed(plan.report)
+    """Freeze the chosen items into a sealed release; raises GateFailed when errors block it
+    (then nothing is kept: the transaction is rolled back and the files removed)."""
     frozen_at = timezone.now().replace(microsecond=0)
     created_at = _iso(frozen_at)
-    exports = _split_exports(plan, request, created_at)
-    manifest = {
-        "schema_version": SCHEMA_VERSION,
-        "name": request.name,
-        "version": request.version,
-        "benchmark": benchmark.name,
-        "created_at": created_at,
-        "frozen_by": user.username if user else None,
-        "app_version": settings.SCIANNOT_VERSION,
-        "filters": {
-            "videos": request.videos,
-            "categories": request.categories,
-            "types": request.types,
-        },
-        "split_plan": {
-            "proportions": request.proportions or {request.split: 1.0},
-            "seed": request.seed,
-            "keep_videos_together": request.keep_videos_together,
-        },
-        "count": len(plan.items),
-        "splits": {
-            export.name: {
-                "count": len(export.items),
-                "videos": len({item["video_id"] for item in export.items}),
-                "by_category_type": _counts(export.items),
-                "files": {
-                    f"{export.name}.jsonl": {"sha256": export.sha256, "bytes": len(export.jsonl)},
-                    f"{export.name}.json": {
-                        "sha256": hashlib.sha256(export.document).hexdigest(),
-                        "bytes": len(export.document),
-                    },
-                },
-            }
-            for export in exports
-        },
-        "renumbered": {
-            item["uid"]: {"from": question.question_id, "to": item["question_id"]}
-            for item, question in zip(plan.items, plan.questions, strict=True)
-            if item["question_id"] != question.question_id
-        },
-    }
     written: list[str] = []
+    freezer = Freezer(benchmark, request)
     try:
         with transaction.atomic():
             release = Release.objects.create(
@@ -416,52 +617,75 @@ def release_freeze(
                 description=request.description,
                 license=request.license,
                 access=request.access,
-                filters=manifest["filters"],
-                manifest=manifest,
-                changelog=changelog(plan.previous, plan.items),
-                warnings=[p.as_dict() for p in plan.report.warnings],
-                previous=plan.previous,
+                filters={
+                    "videos": request.videos,
+                    "categories": request.categories,
+                    "types": request.types,
+                },
+                previous=freezer.previous,
                 frozen_by=user,
                 frozen_at=frozen_at,
             )
-            for export in exports:
-                ReleaseItem.objects.bulk_create(
-                    (
-                        ReleaseItem(
-                            release=release,
-                            split=export.name,
-                            position=n,
-                            uid=item["uid"],
-                            video_id=item["video_id"],
-                            question_id=item["question_id"],
-                            original_question_id=question.question_id,
-                            source=question,
-                            line=line,
-                        )
-                        for n, (item, question, line) in enumerate(
-                            zip(export.items, export.questions, export.lines, strict=True)
-                        )
-                    ),
-                    batch_size=2000,
+
+            def write_rows(rows: list[tuple[Any, ...]]) -> None:
+                insert_rows(
+                    ReleaseItem, ["release_id", *ITEM_COLUMNS], [(release.pk, *row) for row in rows]
                 )
-                for fmt, content in (("jsonl", export.jsonl), ("json", export.document)):
+
+            report = freezer.run(on_rows=write_rows)
+            if not report.ok:
+                raise GateFailed(report)
+            splits: dict[str, Any] = {}
+            for writer in freezer.writers.values():
+                document = writer.document(request=request, created_at=created_at)
+                files = {}
+                for fmt, handle in (("jsonl", writer.jsonl), ("json", document)):
+                    sha, size = _hash_file(handle)
                     stored = ReleaseFile(
-                        release=release,
-                        split=export.name,
-                        format=fmt,
-                        sha256=hashlib.sha256(content).hexdigest(),
-                        size=len(content),
+                        release=release, split=writer.name, format=fmt, sha256=sha, size=size
                     )
-                    stored.file.save(f"{export.name}.{fmt}", ContentFile(content), save=False)
+                    stored.file.save(f"{writer.name}.{fmt}", File(handle), save=False)
                     written.append(stored.file.name)
                     stored.save()
+                    files[f"{writer.name}.{fmt}"] = {"sha256": sha, "bytes": size}
+                splits[writer.name] = {
+                    "count": writer.count,
+                    "videos": len(writer.videos),
+                    "by_category_type": writer.counts(),
+                    "files": files,
+                }
+            manifest = {
+                "schema_version": SCHEMA_VERSION,
+                "name": request.name,
+                "version": request.version,
+                "benchmark": benchmark.name,
+                "created_at": created_at,
+                "frozen_by": user.username if user else None,
+                "app_version": settings.SCIANNOT_VERSION,
+                "filters": release.filters,
+                "split_plan": {
+                    "proportions": request.proportions or {request.split: 1.0},
+                    "seed": request.seed,
+                    "keep_videos_together": request.keep_videos_together,
+                },
+                "count": report.items,
+                "splits": splits,
+                "renumbered": freezer.renumbered,
+            }
+            Release.objects.filter(pk=release.pk).update(
+                manifest=manifest,
+                changelog=changelog(release, freezer.previous),
+                warnings=[p.as_dict() for p in report.warnings],
+            )
             Release.objects.filter(pk=release.pk).update(sealed=True)
     except BaseException:
         for name in written:
             default_storage.delete(name)
         raise
+    finally:
+        freezer.close()
     release.refresh_from_db()
-    return release, plan.report
+    return release, report
 
 
 def release_file(release: Release, split: str, fmt: str) -> ReleaseFile | None:

@@ -55,19 +55,29 @@ SQLITE_DOWN = [
 POSTGRES_UP = [
     """CREATE FUNCTION releases_snapshot_frozen() RETURNS trigger AS $$
     BEGIN
-        IF TG_OP = 'INSERT' THEN
-            IF (SELECT sealed FROM releases_release WHERE id = NEW.release_id) THEN
-                RAISE EXCEPTION 'a frozen release cannot be changed (% insert)', TG_TABLE_NAME;
-            END IF;
-            RETURN NEW;
-        END IF;
         RAISE EXCEPTION 'a frozen release cannot be changed (% %)', TG_TABLE_NAME, lower(TG_OP);
     END;
     $$ LANGUAGE plpgsql;""",
+    # Inserts are checked once per statement (a freeze COPYs 100,000 rows at a time).
+    """CREATE FUNCTION releases_snapshot_sealed() RETURNS trigger AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM new_rows n JOIN releases_release r ON r.id = n.release_id
+                   WHERE r.sealed) THEN
+            RAISE EXCEPTION 'a frozen release cannot be changed (% insert)', TG_TABLE_NAME;
+        END IF;
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql;""",
     *[
-        f"""CREATE TRIGGER releases_{table}_frozen BEFORE INSERT OR UPDATE OR DELETE
-        ON releases_{table} FOR EACH ROW EXECUTE FUNCTION releases_snapshot_frozen();"""
+        statement
         for table in ("releaseitem", "releasefile")
+        for statement in (
+            f"""CREATE TRIGGER releases_{table}_frozen BEFORE UPDATE OR DELETE
+            ON releases_{table} FOR EACH ROW EXECUTE FUNCTION releases_snapshot_frozen();""",
+            f"""CREATE TRIGGER releases_{table}_sealed AFTER INSERT ON releases_{table}
+            REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION releases_snapshot_sealed();""",
+        )
     ],
     f"""CREATE FUNCTION releases_release_frozen() RETURNS trigger AS $$
     BEGIN
@@ -87,6 +97,9 @@ POSTGRES_UP = [
 POSTGRES_DOWN = [
     "DROP TRIGGER IF EXISTS releases_releaseitem_frozen ON releases_releaseitem;",
     "DROP TRIGGER IF EXISTS releases_releasefile_frozen ON releases_releasefile;",
+    "DROP TRIGGER IF EXISTS releases_releaseitem_sealed ON releases_releaseitem;",
+    "DROP TRIGGER IF EXISTS releases_releasefile_sealed ON releases_releasefile;",
+    "DROP FUNCTION IF EXISTS releases_snapshot_sealed();",
     "DROP TRIGGER IF EXISTS releases_release_frozen ON releases_release;",
     "DROP FUNCTION IF EXISTS releases_snapshot_frozen();",
     "DROP FUNCTION IF EXISTS releases_release_frozen();",
