@@ -31,6 +31,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from releases.artifacts import RESERVED
 from releases.gate import Gate, GateReport
 from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, ReleaseItem
 from releases.splits import assign_splits
@@ -440,6 +441,11 @@ def _check_request(benchmark: Benchmark, request: FreezeRequest) -> None:
             check(value)
         except ValidationError as exc:
             raise ReleaseInvalid(f"{value!r}: {' '.join(exc.messages)}") from exc
+    for name in request.split_names:
+        if name in RESERVED:
+            raise ReleaseInvalid(
+                f"{name!r} is reserved for a release's own files; name the split differently"
+            )
     exists = Release.objects.filter(
         benchmark=benchmark, name=request.name, version=request.version
     ).exists()

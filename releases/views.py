@@ -3,6 +3,8 @@ take `.json` for themselves), streaming the stored export files."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.http import (
     Http404,
     HttpRequest,
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from releases.artifacts import ARTIFACTS, vlmevalkit_tsv
 from releases.models import Access, Release
 from releases.services import iter_file, release_file
 from sciannot.accounts.models import Role
@@ -53,8 +56,11 @@ def release_download(
     request: HttpRequest, name: str, version: str, filename: str
 ) -> HttpResponse | StreamingHttpResponse:
     split, _, fmt = filename.rpartition(".")
-    if fmt not in CONTENT_TYPES or not split:
-        raise Http404("Releases are downloaded as <split>.jsonl or <split>.json.")
+    if filename not in ARTIFACTS and (fmt not in (*CONTENT_TYPES, "tsv") or not split):
+        raise Http404(
+            "Releases are downloaded as <split>.jsonl, <split>.json, <split>.tsv, "
+            + ", ".join(ARTIFACTS)
+        )
     release = Release.objects.filter(
         benchmark=Benchmark.objects.default(), name=name, version=version, sealed=True
     ).first()
@@ -69,13 +75,14 @@ def release_download(
             response["WWW-Authenticate"] = "Token"
             return response
         raise Http404("No such release, or not one you may download.")
+    if filename in ARTIFACTS or fmt == "tsv":
+        return _artifact(request, release, filename, split)
     stored = release_file(release, split, fmt)
     jsonl = release_file(release, split, "jsonl")
     if stored is None or jsonl is None:
         raise Http404(f"{release} has no split {split!r}.")
     etag = f'"{jsonl.sha256}"'
-    matches = request.headers.get("If-None-Match", "")
-    if matches.strip() == "*" or etag in [m.strip().removeprefix("W/") for m in matches.split(",")]:
+    if _not_modified(request, etag):
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         return not_modified
@@ -91,3 +98,37 @@ def release_download(
     )
     stream["X-Release-Status"] = release.status
     return stream
+
+
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    matches = request.headers.get("If-None-Match", "")
+    return matches.strip() == "*" or etag in [
+        m.strip().removeprefix("W/") for m in matches.split(",")
+    ]
+
+
+def _artifact(request: HttpRequest, release: Release, filename: str, split: str) -> HttpResponse:
+    """A file made from the frozen release (the same bytes every time)."""
+    if filename in ARTIFACTS:
+        content_type, make = ARTIFACTS[filename]
+        data = make(release)
+    else:
+        if release_file(release, split, "jsonl") is None:
+            raise Http404(f"{release} has no split {split!r}.")
+        content_type, data = (
+            "text/tab-separated-values; charset=utf-8",
+            vlmevalkit_tsv(release, split),
+        )
+    etag = f'"{hashlib.sha256(data).hexdigest()}"'
+    if _not_modified(request, etag):
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        return not_modified
+    response = HttpResponse(data if request.method == "GET" else b"", content_type=content_type)
+    response["Content-Length"] = str(len(data))
+    response["ETag"] = etag
+    response["Content-Disposition"] = (
+        f'attachment; filename="{release.name}-{release.version}-{filename}"'
+    )
+    response["X-Release-Status"] = release.status
+    return response

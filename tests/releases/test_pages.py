@@ -67,6 +67,8 @@ def test_check_shows_the_gate_then_freeze_opens_the_release(accepted: Any, curat
     )
     assert release.manifest["splits"]["test"]["files"]["test.jsonl"]["sha256"] in page
     assert "The first version: every item is new." in page
+    for name in ("test.tsv", "lmms-eval.zip", "README.md", "manifest.md", "changelog.json"):
+        assert f"/api/releases/svb/1.0.0/{name}" in page
     listing = client.get("/releases/").content.decode()
     assert "svb" in listing and "1.0.0" in listing
 
