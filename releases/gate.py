@@ -3,13 +3,15 @@
 Errors: not exactly ten distinct non-empty options, no key, evidence outside the video, a
 missing type, category or video duration. Warnings: answer letters unevenly spread (a
 chi-square test against uniform, with its p-value), the key being the longest option far more
-often than one time in ten, items flagged "answerable without the video", and items with
-fewer accepts than the benchmark asks for (including those accepted on import, unreviewed).
+often than one time in ten, near-duplicate questions within a video, items flagged
+"answerable without the video", and items with fewer accepts than the benchmark asks for
+(including those accepted on import, unreviewed).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,10 @@ from videos.taxonomy import Category
 TYPES = frozenset(QuestionType.values)
 CATEGORIES = frozenset(Category.values)
 LETTER_LIST = list(LETTERS)
+# Questions of one video whose word 3-grams overlap this much (Jaccard) are near-duplicates.
+NEAR_DUPLICATE = 0.8
+_WORDS = re.compile(r"[^\W_]+")
+_TIMES = re.compile(r"\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?")
 # Below this p-value the answer letters are called unevenly spread.
 UNEVEN_P = 0.05
 # The key is the longest option this much more often than chance (1 in 10) before a warning.
@@ -115,6 +121,9 @@ class Gate:
         self._longest: list[str] = []
         self._shortcut: list[str] = []
         self._few: list[str] = []
+        self._video: str | None = None
+        self._shingles: list[tuple[str, frozenset[tuple[str, ...]]]] = []
+        self._near: list[tuple[str, str, float]] = []
 
     def _error(self, code: str, message: str, uid: str) -> None:
         self._errors.setdefault(code + message, Problem(code, message)).uids.append(uid)
@@ -165,8 +174,24 @@ class Gate:
             self._shortcut.append(uid)
         if accepts < self.required_accepts:
             self._few.append(uid)
+        if item["video_id"] != self._video:
+            self._compare_video()
+            self._video = item["video_id"]
+        self._shingles.append((uid, shingles(item["question"])))
+
+    def _compare_video(self) -> None:
+        """Near-duplicate questions among one video's items (items come video by video)."""
+        found = self._shingles
+        for n, (uid, mine) in enumerate(found):
+            for other, theirs in found[n + 1 :]:
+                if mine and theirs:
+                    similarity = len(mine & theirs) / len(mine | theirs)
+                    if similarity >= NEAR_DUPLICATE:
+                        self._near.append((uid, other, similarity))
+        self._shingles = []
 
     def report(self) -> GateReport:
+        self._compare_video()
         report = GateReport(items=self.items, errors=list(self._errors.values()))
         if not self.items:
             report.errors.append(Problem("empty", "no accepted item matches the filters"))
@@ -199,6 +224,19 @@ class Gate:
                     self._shortcut,
                 )
             )
+        if self._near:
+            pairs = "; ".join(
+                f"{a} and {b} ({similarity:.0%})" for a, b, similarity in self._near[:20]
+            )
+            report.warnings.append(
+                Problem(
+                    "near_duplicates",
+                    f"{len(self._near)} pair(s) of near-duplicate questions in the same video: "
+                    + pairs
+                    + (" …" if len(self._near) > 20 else ""),
+                    sorted({uid for a, b, _ in self._near for uid in (a, b)}),
+                )
+            )
         if self._few:
             report.warnings.append(
                 Problem(
@@ -217,6 +255,13 @@ def run_gate(candidates: list[dict[str, Any]], *, required_accepts: int) -> Gate
     for candidate in candidates:
         gate.add(**candidate)
     return gate.report()
+
+
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """A question's word 3-grams, times left out (two questions about different moments of
+    the same step are still near-duplicates)."""
+    words = _WORDS.findall(_TIMES.sub(" ", text.lower()))
+    return frozenset(tuple(words[i : i + 3]) for i in range(max(0, len(words) - 2)))
 
 
 def _plainly_distinct(options: dict[str, str]) -> bool:

@@ -317,3 +317,24 @@ def test_the_admin_shows_releases_but_cannot_change_them(accepted: Any, client: 
     )
     release.refresh_from_db()
     assert release.name == "svb"
+
+
+def test_near_duplicate_questions_in_a_video_are_a_warning(db: None, write_items: Any) -> None:
+    base = "What is the purpose of rinsing the pellet with cold ethanol twice before drying it"
+    items = [
+        make_item(question_id="1", question=base + " at 00:10?"),
+        make_item(question_id="2", question=base + " at 00:40?"),
+        make_item(question_id="3", question="Why is the flask heated slowly at 01:10?"),
+        make_item(video_id="2", question_id="1", question=base + " at 00:10?"),
+    ]
+    call_command(
+        "import_questions", str(write_items(items)), "--status", "accepted", stdout=io.StringIO()
+    )
+    output = freeze("svb", "--version", "1.0.0")
+    first, second = (
+        Question.objects.get(video__video_id="58827", question_id=n).uid for n in ("1", "2")
+    )
+    assert (
+        f"warning: 1 pair(s) of near-duplicate questions in the same video: {first} and "
+        f"{second} (100%)"
+    ) in output
