@@ -15,7 +15,9 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from releases.models import Release, ReleaseItem
+import orjson
+
+from releases.models import Release
 
 LETTERS = "ABCDEFGHIJ"
 RESERVED = ("manifest", "changelog", "readme", "lmms-eval")
@@ -190,23 +192,24 @@ def vlmevalkit_tsv(release: Release, split: str) -> bytes:
             "video_duration",
         ]
     )
-    items = ReleaseItem.objects.filter(release=release, split=split).order_by("position")
-    for position, line in items.values_list("position", "line").iterator(chunk_size=2000):
-        item = json.loads(line)
-        writer.writerow(
-            [
-                position,
-                item["video_id"],
-                item["question"],
-                *[item["options"][letter] for letter in LETTERS],
-                item["answer"],
-                item["question_type"],
-                item["category"],
-                item["uid"],
-                item["question_id"],
-                item["video_duration"],
-            ]
-        )
+    stored = release.files.get(split=split, format="jsonl")
+    with stored.file.open("rb") as handle:
+        for position, line in enumerate(handle):
+            item = orjson.loads(line)
+            writer.writerow(
+                [
+                    position,
+                    item["video_id"],
+                    item["question"],
+                    *[item["options"][letter] for letter in LETTERS],
+                    item["answer"],
+                    item["question_type"],
+                    item["category"],
+                    item["uid"],
+                    item["question_id"],
+                    item["video_duration"],
+                ]
+            )
     return buffer.getvalue().encode()
 
 

@@ -88,7 +88,8 @@ class Release(models.Model):
 
 
 class ReleaseItem(models.Model):
-    """One exported item exactly as published: `line` is its JSON text in the export."""
+    """One published item: where its line is in the split's stored JSONL (the snapshot), and
+    the line's sha256."""
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="items")
     split = models.CharField(max_length=32, validators=[SPLIT_NAME])
@@ -102,7 +103,9 @@ class ReleaseItem(models.Model):
     source = models.ForeignKey(
         "reviews.Question", on_delete=models.PROTECT, related_name="release_items"
     )
-    line = models.TextField()
+    offset = models.PositiveBigIntegerField(help_text="Byte offset of the line in the JSONL.")
+    length = models.PositiveIntegerField(help_text="Bytes of the line, without its newline.")
+    sha256 = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["release", "split", "position"]

@@ -11,7 +11,6 @@ same release twice gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import tempfile
@@ -106,8 +105,9 @@ def version_key(version: str) -> tuple[int, int, int, int, str]:
     return major, minor, patch, 0 if pre else 1, pre
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, keys in the order given: one export line."""
+    return orjson.dumps(value)
 
 
 def render_breakdown(
@@ -338,7 +338,7 @@ def _iso(moment: datetime) -> str:
 
 def json_header(
     *, name: str, version: str, split: str, count: int, sha256: str, created_at: str
-) -> str:
+) -> bytes:
     """The `.json` export's opening, before its items."""
     header = dumps(
         {
@@ -350,7 +350,7 @@ def json_header(
             "created_at": created_at,
         }
     )
-    return header[:-1] + ', "items": ['
+    return header[:-1] + b',"items":['
 
 
 class SplitWriter:
@@ -364,20 +364,24 @@ class SplitWriter:
         self.body = tempfile.TemporaryFile()  # noqa: SIM115
         self.digest = hashlib.sha256()
         self.count = 0
+        self.size = 0
         self.videos: set[str] = set()
         self.strata: dict[str, Counter[str]] = defaultdict(Counter)
         self.rows: list[tuple[Any, ...]] = []
 
-    def add(self, item: dict[str, Any], line: str) -> None:
-        data = line.encode("utf-8")
+    def add(self, item: dict[str, Any], data: bytes) -> int:
+        """Write one line; returns its offset in the JSONL."""
+        offset = self.size
         self.jsonl.write(data + b"\n")
         self.digest.update(data + b"\n")
+        self.size += len(data) + 1
         if self.count:
-            self.body.write(b", ")
+            self.body.write(b",")
         self.body.write(data)
         self.count += 1
         self.videos.add(item["video_id"])
         self.strata[item["category"]][item["question_type"]] += 1
+        return offset
 
     @property
     def sha256(self) -> str:
@@ -396,7 +400,7 @@ class SplitWriter:
                 count=self.count,
                 sha256=self.sha256,
                 created_at=created_at,
-            ).encode("utf-8")
+            )
         )
         self.body.seek(0)
         shutil.copyfileobj(self.body, document, length=1 << 20)
@@ -511,23 +515,26 @@ class Freezer:
                 }
             writer = self.writers[split_of[row["pk"]] if split_of else default]
             line = dumps(item)
+            position = writer.count
+            offset = writer.add(item, line)
             if on_rows is not None:
                 writer.rows.append(
                     (
                         writer.name,
-                        writer.count,
+                        position,
                         item["uid"],
                         item["video_id"],
                         item["question_id"],
                         row["question_id"],
                         row["pk"],
-                        line,
+                        offset,
+                        len(line),
+                        hashlib.sha256(line).hexdigest(),
                     )
                 )
                 if len(writer.rows) >= CHUNK:
                     on_rows(writer.rows)
                     writer.rows = []
-            writer.add(item, line)
         if on_rows is not None:
             for writer in self.writers.values():
                 if writer.rows:
@@ -558,13 +565,38 @@ ITEM_COLUMNS = (
     "question_id",
     "original_question_id",
     "source_id",
-    "line",
+    "offset",
+    "length",
+    "sha256",
 )
+
+
+class LineReader:
+    """Reads published lines back from the stored JSONL files, one open file per split."""
+
+    def __init__(self, release: Release) -> None:
+        self.release = release
+        self.handles: dict[str, Any] = {}
+
+    def read(self, split: str, offset: int, length: int) -> dict[str, Any]:
+        handle = self.handles.get(split)
+        if handle is None:
+            stored = release_file(self.release, split, "jsonl")
+            assert stored is not None, f"{self.release} has no {split}.jsonl"
+            handle = self.handles[split] = stored.file.open("rb")
+        handle.seek(offset)
+        loaded: dict[str, Any] = orjson.loads(handle.read(length))
+        return loaded
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
 
 
 def changelog(release: Release, previous: Release | None) -> dict[str, Any]:
     """Added, removed and changed items by uid against the previous version, with the fields
-    that changed; computed in the database from the two snapshots."""
+    that changed: the snapshots are compared in the database by each line's sha256, and only
+    changed lines are read back."""
     mine = ReleaseItem.objects.filter(release=release)
     if previous is None:
         return {
@@ -576,27 +608,40 @@ def changelog(release: Release, previous: Release | None) -> dict[str, Any]:
     theirs = ReleaseItem.objects.filter(release=previous)
     added = mine.exclude(uid__in=theirs.values("uid")).order_by("uid")
     removed = theirs.exclude(uid__in=mine.values("uid")).order_by("uid")
-    earlier = theirs.filter(uid=OuterRef("uid")).values("line")[:1]
+    same = theirs.filter(uid=OuterRef("uid"))
     changed = []
-    for uid, now, before in (
-        mine.annotate(before=Subquery(earlier))
-        .exclude(before__isnull=True)
-        .exclude(before=F("line"))
-        .order_by("uid")
-        .values_list("uid", "line", "before")
-        .iterator(chunk_size=CHUNK)
-    ):
-        old, new = json.loads(before), json.loads(now)
-        changed.append(
-            {
-                "uid": uid,
-                "changes": [
-                    {"field": name, "before": old.get(name), "after": new.get(name)}
-                    for name in ITEM_FIELDS
-                    if old.get(name) != new.get(name)
-                ],
-            }
-        )
+    now_lines, before_lines = LineReader(release), LineReader(previous)
+    try:
+        for uid, split, offset, length, old_split, old_offset, old_length in (
+            mine.annotate(
+                old_sha=Subquery(same.values("sha256")[:1]),
+                old_split=Subquery(same.values("split")[:1]),
+                old_offset=Subquery(same.values("offset")[:1]),
+                old_length=Subquery(same.values("length")[:1]),
+            )
+            .exclude(old_sha__isnull=True)
+            .exclude(old_sha=F("sha256"))
+            .order_by("uid")
+            .values_list(
+                "uid", "split", "offset", "length", "old_split", "old_offset", "old_length"
+            )
+            .iterator(chunk_size=CHUNK)
+        ):
+            new = now_lines.read(split, offset, length)
+            old = before_lines.read(old_split, old_offset, old_length)
+            changed.append(
+                {
+                    "uid": uid,
+                    "changes": [
+                        {"field": name, "before": old.get(name), "after": new.get(name)}
+                        for name in ITEM_FIELDS
+                        if old.get(name) != new.get(name)
+                    ],
+                }
+            )
+    finally:
+        now_lines.close()
+        before_lines.close()
     return {
         "previous": previous.version,
         "added": list(added.values_list("uid", flat=True)),

@@ -263,7 +263,7 @@ def test_no_path_alters_a_frozen_release(accepted: Any) -> None:
     stored = release.files.first()
     assert item is not None and stored is not None
     attempts = [
-        lambda: ReleaseItem.objects.filter(pk=item.pk).update(line="{}"),
+        lambda: ReleaseItem.objects.filter(pk=item.pk).update(sha256="0" * 64),
         lambda: item.delete(),
         lambda: ReleaseItem.objects.filter(release=release).delete(),
         lambda: ReleaseFile.objects.filter(pk=stored.pk).update(sha256="0" * 64),
@@ -276,7 +276,9 @@ def test_no_path_alters_a_frozen_release(accepted: Any) -> None:
             video_id="7",
             question_id="77",
             source=Question.objects.first(),
-            line="{}",
+            offset=0,
+            length=2,
+            sha256="0" * 64,
         ),
         lambda: Release.objects.filter(pk=release.pk).update(manifest={}),
         lambda: Release.objects.filter(pk=release.pk).update(name="other"),
