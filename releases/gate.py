@@ -184,10 +184,14 @@ class Gate:
         found = self._shingles
         for n, (uid, mine) in enumerate(found):
             for other, theirs in found[n + 1 :]:
-                if mine and theirs:
-                    similarity = len(mine & theirs) / len(mine | theirs)
-                    if similarity >= NEAR_DUPLICATE:
-                        self._near.append((uid, other, similarity))
+                small, large = sorted((len(mine), len(theirs)))
+                # Jaccard is at most small / large: most pairs are ruled out by size alone.
+                if not small or small < NEAR_DUPLICATE * large:
+                    continue
+                common = len(mine & theirs)
+                similarity = common / (small + large - common)
+                if similarity >= NEAR_DUPLICATE:
+                    self._near.append((uid, other, similarity))
         self._shingles = []
 
     def report(self) -> GateReport:
@@ -261,7 +265,7 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
     """A question's word 3-grams, times left out (two questions about different moments of
     the same step are still near-duplicates)."""
     words = _WORDS.findall(_TIMES.sub(" ", text.lower()))
-    return frozenset(tuple(words[i : i + 3]) for i in range(max(0, len(words) - 2)))
+    return frozenset(zip(words, words[1:], words[2:], strict=False))
 
 
 def _plainly_distinct(options: dict[str, str]) -> bool:
