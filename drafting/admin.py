@@ -2,40 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from drafting.models import Draft, DraftJob, DraftStage, LLMCall
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from sciannot.admin_views import ViewOnlyAdmin
 
 
 @admin.register(DraftJob)
-class DraftJobAdmin(ReadOnly):
+class DraftJobAdmin(ViewOnlyAdmin):
     list_display = ("pk", "video", "status", "model", "calls_made", "drafts_created", "created_at")
     list_filter = ("status", "provider")
 
 
 @admin.register(DraftStage)
-class DraftStageAdmin(ReadOnly):
+class DraftStageAdmin(ViewOnlyAdmin):
     list_display = ("job", "name", "status", "attempts", "lease_until")
     list_filter = ("status", "name")
 
 
 @admin.register(LLMCall)
-class LLMCallAdmin(ReadOnly):
+class LLMCallAdmin(ViewOnlyAdmin):
     list_display = ("job", "key", "prompt_name", "prompt_version", "status", "retries", "cost")
     list_filter = ("status", "prompt_name")
 
 
 @admin.register(Draft)
-class DraftAdmin(ReadOnly):
+class DraftAdmin(ViewOnlyAdmin):
     list_display = ("job", "index", "question")

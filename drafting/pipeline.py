@@ -542,25 +542,19 @@ def run_stage(stage_pk: int) -> str:
                 stage, owner, status=StageStatus.SKIPPED, output={}, candidates=None, error=str(exc)
             )
             return "done"
-        except CallFailed as exc:
-            stage_finish(
-                stage,
-                owner,
-                status=StageStatus.FAILED,
-                output={},
-                candidates=None,
-                error=f"{stage.get_name_display()}: {exc.reason}",
-            )
-            return "failed"
         except Exception as exc:
-            log.exception("drafting stage %s of job %s failed", stage.name, stage.job_id)
+            if isinstance(exc, CallFailed):
+                reason = exc.reason
+            else:
+                log.exception("drafting stage %s of job %s failed", stage.name, stage.job_id)
+                reason = f"{type(exc).__name__}: {exc}"
             stage_finish(
                 stage,
                 owner,
                 status=StageStatus.FAILED,
                 output={},
                 candidates=None,
-                error=f"{stage.get_name_display()}: {type(exc).__name__}: {exc}",
+                error=f"{stage.get_name_display()}: {reason}",
             )
             return "failed"
         if heartbeat.lost.is_set():
