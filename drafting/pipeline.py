@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from pydantic import BaseModel, ValidationError
 
@@ -120,22 +120,30 @@ class StageRun:
         return self._frames
 
     def checkpoint(self) -> None:
-        status = DraftJob.objects.filter(pk=self.job.pk).values_list("status", flat=True).first()
-        if status == JobStatus.CANCELLED:
+        """Before each call: stop if the job was cancelled, the lease lost, or the budget spent.
+
+        One stage of a job runs at a time, so reading the budget here and counting the call
+        when it is recorded cannot let two calls through on the last unit of budget.
+        """
+        job = (
+            DraftJob.objects.filter(pk=self.job.pk)
+            .values("status", "calls_made", "max_calls", "cost", "max_cost")
+            .get()
+        )
+        if job["status"] == JobStatus.CANCELLED:
             raise JobCancelled
         if self.heartbeat.lost.is_set():
             raise LeaseLost
-
-    def _reserve_call(self) -> None:
-        allowed = DraftJob.objects.filter(pk=self.job.pk, calls_made__lt=F("max_calls"))
-        if self.job.max_cost is not None:
-            allowed = allowed.filter(Q(cost__isnull=True) | Q(cost__lt=F("max_cost")))
-        if not allowed.update(calls_made=F("calls_made") + 1):
+        over_cost = (
+            job["max_cost"] is not None
+            and job["cost"] is not None
+            and job["cost"] >= job["max_cost"]
+        )
+        if job["calls_made"] >= job["max_calls"] or over_cost:
             DraftJob.objects.filter(pk=self.job.pk).update(budget_reached=True)
-            self.job.refresh_from_db()
-            spent = f"{self.job.calls_made} of {self.job.max_calls} calls"
-            if self.job.max_cost is not None:
-                spent += f", ${self.job.cost} of ${self.job.max_cost}"
+            spent = f"{job['calls_made']} of {job['max_calls']} calls"
+            if job["max_cost"] is not None:
+                spent += f", ${job['cost']} of ${job['max_cost']}"
             raise BudgetReached(f"the job's budget is spent ({spent})")
 
     def call(
@@ -153,7 +161,6 @@ class StageRun:
                 return schema.model_validate(done.parsed)
             raise CallFailed(done.error, [])
         self.checkpoint()
-        self._reserve_call()
         template = prompt(prompt_name)
         system, user = template.render(variables)
         record = LLMCall(
@@ -201,6 +208,7 @@ class StageRun:
         with transaction.atomic():
             record.save()
             update: dict[str, Any] = {
+                "calls_made": F("calls_made") + 1,
                 "prompt_tokens": F("prompt_tokens") + record.prompt_tokens,
                 "completion_tokens": F("completion_tokens") + record.completion_tokens,
             }
