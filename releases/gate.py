@@ -208,7 +208,8 @@ class Gate:
                 Problem(
                     "answer_spread",
                     f"answer letters are unevenly spread ({spread}; chi-square {statistic:.2f}, "
-                    f"9 degrees of freedom, p = {p_value:.4f})",
+                    f"9 degrees of freedom, p = {p_value:.4f}); `rebalance_letters` or "
+                    "“Even out answer letters” proposes re-letterings",
                 )
             )
         if len(self._longest) > LONGEST_RATIO * self.items / len(LETTERS):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from releases.forms import FreezeForm
 from releases.models import Release, ReleaseStatus
+from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.services import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
@@ -48,6 +49,17 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
                     user=request.user,  # type: ignore[arg-type]
                 )
                 return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
+            if request.POST.get("action") == "rebalance":
+                proposal = rebalance_propose(benchmark, freeze_request)
+                context["proposal"] = proposal
+                context["rebalancing"] = True
+                context["proposal_moves"] = " ".join(
+                    f"{m.uid}:{m.version}:{m.after}" for m in proposal.moves
+                )
+                template = "releases/_rebalance.html"
+                return render(
+                    request, template if request.htmx else "releases/release_new.html", context
+                )
             plan = plan_freeze(benchmark, freeze_request)
             context["report"] = plan.report
             context["split_counts"] = plan.split_counts
@@ -62,6 +74,28 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
         status = 400
     template = "releases/_gate.html" if request.htmx else "releases/release_new.html"
     return render(request, template, context, status=200 if request.htmx else status)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def release_rebalance(request: HtmxHttpRequest) -> HttpResponse:
+    """Apply a proposed re-lettering: all of it, or nothing when any item changed since."""
+    context: dict[str, Any] = {"form": FreezeForm(), "rebalancing": True}
+    status = 200
+    try:
+        moves = parse_moves(request.POST.get("moves", "").split())
+        changed = rebalance_apply(
+            benchmark=Benchmark.objects.default(),
+            moves=moves,
+            curator=request.user,  # type: ignore[arg-type]
+        )
+        context["applied"] = len(changed)
+    except RebalanceInvalid as exc:
+        context["error"] = str(exc)
+        status = 400
+    if request.htmx:
+        return render(request, "releases/_rebalance.html", context)
+    return render(request, "releases/release_new.html", context, status=status)
 
 
 @require_GET

@@ -229,7 +229,7 @@ def stream_items(
         Decision.objects.filter(
             question__in=chosen.values("pk"),
             kind=DecisionKind.ACCEPT,
-            question_version=F("question__version"),
+            question_version__gte=F("question__judged_version"),
         )
         .values("question_id")
         .annotate(n=Count("pk"))

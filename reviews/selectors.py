@@ -47,9 +47,9 @@ def review_queue(user: Any) -> QuerySet[Question]:
     queryset = questions_for_user(user).filter(status__in=OPEN_STATUSES)
     # Items a curator gave to someone else are theirs alone.
     queryset = queryset.filter(models.Q(assigned_to__isnull=True) | models.Q(assigned_to=user))
-    # Reviewers do not get an item again once they decided on its current version.
+    # Reviewers do not get an item again once they decided on its current content.
     decided = Decision.objects.filter(
-        reviewer=user, question_version=models.F("question__version")
+        reviewer=user, question_version__gte=models.F("question__judged_version")
     ).values("question_id")
     # Creation order: imports and drafting write a video's questions together, and the
     # primary key index serves it without sorting the whole table.

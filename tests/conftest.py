@@ -257,3 +257,28 @@ def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = ""
         time.sleep(0.2)
     log = (TEST_VAR / "worker.log").read_text(errors="replace")[-3000:]
     pytest.fail(f"timed out waiting for {what or 'condition'}; worker log:\n{log}")
+
+
+@pytest.fixture
+def frozen_releases_cleared(transactional_db: None) -> Iterator[None]:
+    """Let a transactional test's database be emptied after it froze releases.
+
+    PostgreSQL empties tables with TRUNCATE, which the row triggers that keep releases frozen
+    do not see; SQLite deletes row by row, so the test's releases are removed here with
+    those triggers lifted for that moment.
+    """
+    yield
+    import importlib
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("releases.migrations.0002_frozen_means_frozen")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in triggers.SQLITE_DOWN:
+            cursor.execute(statement)
+        for table in ("releaseitem", "releasefile", "release_readers", "release"):
+            cursor.execute(f"DELETE FROM releases_{table}")
+        for statement in triggers.SQLITE_UP:
+            cursor.execute(statement)

@@ -85,6 +85,10 @@ class Question(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: every save increments it; a save based on a stale version fails.
     version = models.PositiveIntegerField(default=1)
+    # The version whose content reviewers judge. An edit raises both; re-lettering the
+    # options (the same options and key, in another order) raises only `version`, so the
+    # accepts given since this version still count.
+    judged_version = models.PositiveIntegerField(default=1, db_default=1)
     # Problems raised about the item by checks or by reviewers' blind answers:
     # [{"kind": ..., "detail": ..., "version": ...}]. Not part of the content.
     flags = models.JSONField(default=list, blank=True)

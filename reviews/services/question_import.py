@@ -382,6 +382,7 @@ class _Importer:
         question.timestamp_breakdown = item.timestamp_breakdown
         question.content_hash = digest
         question.version += 1
+        question.judged_version = question.version
         question.save()
         question_set_options(question, item.options)
         question_set_spans(question, ((s.start, s.end, s.note, s.origin) for s in item.spans))

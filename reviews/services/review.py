@@ -137,7 +137,9 @@ def _move(question: Question, to: str, *, curator: bool) -> None:
 
 def accepts_at_current_version(question: Question) -> int:
     return (
-        question.decisions.filter(kind=DecisionKind.ACCEPT, question_version=question.version)
+        question.decisions.filter(
+            kind=DecisionKind.ACCEPT, question_version__gte=question.judged_version
+        )
         .values("reviewer")
         .distinct()
         .count()
@@ -146,9 +148,11 @@ def accepts_at_current_version(question: Question) -> int:
 
 def experts_disagree(question: Question) -> bool:
     """Whether reviewers split between accepting and rejecting (or sending back) the
-    current version."""
+    current content."""
     kinds = set(
-        question.decisions.filter(question_version=question.version).values_list("kind", flat=True)
+        question.decisions.filter(question_version__gte=question.judged_version).values_list(
+            "kind", flat=True
+        )
     )
     return DecisionKind.ACCEPT in kinds and bool(
         kinds & {DecisionKind.REJECT, DecisionKind.NEEDS_REVISION}
@@ -309,6 +313,7 @@ def question_edit(
         if after_content == {key: before[key] for key in after_content}:
             raise ReviewError("Nothing was changed.")
         locked.version += 1
+        locked.judged_version = locked.version
         locked.expert_touched = True
         locked.content_hash = content_hash(after_content)
         # The next reviewer judges the edited question afresh: an edit answers a rejection

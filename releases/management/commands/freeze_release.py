@@ -27,6 +27,31 @@ SHORT_TYPES = {
 }
 
 
+def add_filter_arguments(parser: ArgumentParser) -> None:
+    """The options that choose which accepted items a release takes."""
+    parser.add_argument("--video", action="append", default=[], metavar="ID")
+    parser.add_argument("--category", action="append", default=[])
+    parser.add_argument("--type", action="append", default=[], dest="types")
+
+
+def request_from_options(options: dict[str, Any], **fields: Any) -> FreezeRequest:
+    """A freeze request with the command's filters and the other `fields` given."""
+    categories = []
+    for value in options["category"]:
+        category = normalise_category(value)
+        if category is None:
+            raise CommandError(
+                f"--category {value!r} is not a category; use " + ", ".join(Category.values)
+            )
+        categories.append(category)
+    return FreezeRequest(
+        videos=[v.removeprefix("jove_") for v in options["video"]],
+        categories=categories,
+        types=[question_type(t) for t in options["types"]],
+        **fields,
+    )
+
+
 def question_type(value: str) -> str:
     if value in QuestionType.values:
         return value
@@ -46,9 +71,7 @@ class Command(BenchmarkCommand):
         parser.add_argument("name")
         parser.add_argument("--version", required=True, help="Semantic version, e.g. 1.0.0.")
         parser.add_argument("--split", default="test")
-        parser.add_argument("--video", action="append", default=[], metavar="ID")
-        parser.add_argument("--category", action="append", default=[])
-        parser.add_argument("--type", action="append", default=[], dest="types")
+        add_filter_arguments(parser)
         parser.add_argument("--description", default="")
         parser.add_argument("--license", default="")
         parser.add_argument(
@@ -72,21 +95,11 @@ class Command(BenchmarkCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         benchmark = self.get_benchmark(options)
-        categories = []
-        for value in options["category"]:
-            category = normalise_category(value)
-            if category is None:
-                raise CommandError(
-                    f"--category {value!r} is not a category; use " + ", ".join(Category.values)
-                )
-            categories.append(category)
-        request = FreezeRequest(
+        request = request_from_options(
+            options,
             name=options["name"],
             version=options["version"],
             split=options["split"],
-            videos=[v.removeprefix("jove_") for v in options["video"]],
-            categories=categories,
-            types=[question_type(t) for t in options["types"]],
             description=options["description"],
             license=options["license"],
             access=options["access"],
