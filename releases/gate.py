@@ -23,7 +23,7 @@ from videos.taxonomy import Category
 
 TYPES = frozenset(QuestionType.values)
 CATEGORIES = frozenset(Category.values)
-LETTER_LIST = list(LETTERS)
+LETTER_SET = frozenset(LETTERS)
 # Questions of one video whose word 3-grams overlap this much (Jaccard) are near-duplicates.
 NEAR_DUPLICATE = 0.8
 _WORDS = re.compile(r"[^\W_]+")
@@ -139,7 +139,7 @@ class Gate:
     ) -> None:
         self.items += 1
         options = item["options"]
-        if sorted(options) != LETTER_LIST:
+        if options.keys() != LETTER_SET:
             self._error("options", f"{uid}: needs exactly ten options A–J, has {len(options)}", uid)
         elif not _plainly_distinct(options):
             for letter, earlier in option_faults(options):
@@ -182,16 +182,27 @@ class Gate:
     def _compare_video(self) -> None:
         """Near-duplicate questions among one video's items (items come video by video)."""
         found = self._shingles
-        for n, (uid, mine) in enumerate(found):
-            for other, theirs in found[n + 1 :]:
-                small, large = sorted((len(mine), len(theirs)))
-                # Jaccard is at most small / large: most pairs are ruled out by size alone.
-                if not small or small < NEAR_DUPLICATE * large:
-                    continue
+        # Jaccard is at most small / large: taken by size, each item is compared only with
+        # the next ones up to 1 / NEAR_DUPLICATE times its size.
+        by_size = sorted(range(len(found)), key=lambda n: len(found[n][1]))
+        pairs = []
+        for place, n in enumerate(by_size):
+            mine = found[n][1]
+            small = len(mine)
+            if not small:
+                continue
+            limit = small / NEAR_DUPLICATE
+            for m in by_size[place + 1 :]:
+                theirs = found[m][1]
+                large = len(theirs)
+                if large > limit:
+                    break
                 common = len(mine & theirs)
                 similarity = common / (small + large - common)
                 if similarity >= NEAR_DUPLICATE:
-                    self._near.append((uid, other, similarity))
+                    pairs.append((min(n, m), max(n, m), similarity))
+        # Reported in the order the items came.
+        self._near.extend((found[a][0], found[b][0], s) for a, b, s in sorted(pairs))
         self._shingles = []
 
     def report(self) -> GateReport:
@@ -272,12 +283,22 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
 def _plainly_distinct(options: dict[str, str]) -> bool:
     """A quick pass for the usual case: ten different texts, none blank, none differing from
     another only in case or spacing (then `option_faults` names the culprits)."""
-    keys = {" ".join(text.split()).casefold() for text in options.values()}
+    texts = options.values()
+    # Printable means no whitespace but the plain space; with no space doubled or at either
+    # end, the spacing is already normal and comparing case-folded texts is enough.
+    if "".join(texts).isprintable():
+        joined = "\x00".join(texts)
+        if not any(odd in joined for odd in ("  ", "\x00 ", " \x00")) and not (
+            joined.startswith(" ") or joined.endswith(" ")
+        ):
+            keys = set(joined.casefold().split("\x00"))
+            return len(keys) == len(options) and "" not in keys
+    keys = {" ".join(text.split()).casefold() for text in texts}
     return len(keys) == len(options) and "" not in keys
 
 
 def _key_is_longest(options: dict[str, str], answer: str) -> bool:
     if answer not in options:
         return False
-    key_length = len(options[answer])
-    return all(len(text) < key_length for letter, text in options.items() if letter != answer)
+    lengths = sorted(map(len, options.values()))
+    return len(options[answer]) == lengths[-1] and (len(lengths) == 1 or lengths[-2] < lengths[-1])
