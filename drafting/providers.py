@@ -15,20 +15,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import openai
 from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
-Model = TypeVar("Model", bound=BaseModel)
+# The SDKs are imported where they are used: openai alone takes most of a second to import,
+# which every page and management command would otherwise pay.
+if TYPE_CHECKING:
+    import openai
 
-TRANSIENT = (
-    openai.RateLimitError,
-    openai.InternalServerError,
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-)
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class Limiter(Protocol):
@@ -278,6 +275,8 @@ class OpenAIProvider(JsonProvider):
         **options: Any,
     ) -> None:
         super().__init__(model=model, **options)
+        import openai
+
         # The SDK's own retries are off: ours honour Retry-After, feed validation errors
         # back, and record every attempt.
         self.client = openai.OpenAI(
@@ -291,6 +290,14 @@ class OpenAIProvider(JsonProvider):
         temperature: float,
         media: Sequence[Media],
     ) -> Sent:
+        import openai
+
+        transient = (
+            openai.RateLimitError,
+            openai.InternalServerError,
+            openai.APITimeoutError,
+            openai.APIConnectionError,
+        )
         response_format = {
             "type": "json_schema",
             "json_schema": {
@@ -307,7 +314,7 @@ class OpenAIProvider(JsonProvider):
                 temperature=temperature,
                 response_format=response_format,
             )
-        except TRANSIENT as exc:
+        except transient as exc:
             retry_after = _retry_after(exc) if isinstance(exc, openai.APIStatusError) else None
             raise Transient(f"{type(exc).__name__}: {exc}", retry_after) from exc
         except openai.APIStatusError as exc:
