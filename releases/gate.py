@@ -11,10 +11,15 @@ often than one time in ten, near-duplicate questions within a video, items flagg
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
+
+import orjson
 
 from drafting.schemas import LETTERS
 from reviews.models import QuestionType
@@ -302,3 +307,67 @@ def _key_is_longest(options: dict[str, str], answer: str) -> bool:
         return False
     lengths = sorted(map(len, options.values()))
     return len(options[answer]) == lengths[-1] and (len(lengths) == 1 or lengths[-2] < lengths[-1])
+
+
+class GateCrashed(RuntimeError):
+    """The gate's process failed; the message carries its traceback."""
+
+
+class GateProcess:
+    """The same gate, run in a forked child process so a large freeze uses a second core:
+    the freeze sends each item's export line (which holds everything the gate reads) with
+    its spans, flags and accepts, in batches through a pipe, and gets the report back. A
+    full pipe makes the sender wait, so memory stays flat."""
+
+    BATCH = 500
+
+    def __init__(self, *, required_accepts: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child, required_accepts), name="release-gate", daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._batch: list[tuple[bytes, list[Any], list[Any], int]] = []
+
+    def add_line(
+        self, *, line: bytes, spans: list[Any], flags: list[dict[str, Any]], accepts: int
+    ) -> None:
+        self._batch.append((line, spans, flags, accepts))
+        if len(self._batch) >= self.BATCH:
+            self._conn.send(self._batch)
+            self._batch = []
+
+    def report(self) -> GateReport:
+        if self._batch:
+            self._conn.send(self._batch)
+            self._batch = []
+        self._conn.send(None)
+        outcome = self._conn.recv()
+        self._process.join()
+        if isinstance(outcome, str):
+            raise GateCrashed(outcome)
+        assert isinstance(outcome, GateReport)
+        return outcome
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+
+
+def _serve(conn: Connection, required_accepts: int) -> None:
+    """The child's loop: check each batch's items until told to report."""
+    try:
+        gate = Gate(required_accepts=required_accepts)
+        while (batch := conn.recv()) is not None:
+            for line, spans, flags, accepts in batch:
+                item = orjson.loads(line)
+                gate.add(uid=item["uid"], item=item, spans=spans, flags=flags, accepts=accepts)
+        conn.send(gate.report())
+    except BaseException:  # reported to the parent, which raises it
+        conn.send(traceback.format_exc())
+    finally:
+        conn.close()

@@ -91,7 +91,17 @@ class ReleaseItem(models.Model):
     """One published item: where its line is in the split's stored JSONL (the snapshot), and
     the line's sha256."""
 
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="items")
+    # Its unique constraints begin with the release, so they serve as its index. Neither
+    # link is a foreign-key constraint, which would check and lock each of a freeze's 100,000
+    # rows one by one: a trigger checks all of a statement's rows at once, and another
+    # refuses to delete a released question (migration 0003).
+    release = models.ForeignKey(
+        Release,
+        on_delete=models.PROTECT,
+        related_name="items",
+        db_index=False,
+        db_constraint=False,
+    )
     split = models.CharField(max_length=32, validators=[SPLIT_NAME])
     position = models.PositiveIntegerField()
     uid = models.CharField(max_length=16)
@@ -101,7 +111,10 @@ class ReleaseItem(models.Model):
     original_question_id = models.CharField(max_length=32, blank=True)
     # A released question cannot be deleted (its later edits never reach this release).
     source = models.ForeignKey(
-        "reviews.Question", on_delete=models.PROTECT, related_name="release_items"
+        "reviews.Question",
+        on_delete=models.PROTECT,
+        related_name="release_items",
+        db_constraint=False,
     )
     offset = models.PositiveBigIntegerField(help_text="Byte offset of the line in the JSONL.")
     length = models.PositiveIntegerField(help_text="Bytes of the line, without its newline.")

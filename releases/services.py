@@ -11,6 +11,7 @@ same release twice gives the same bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import queue
 import re
@@ -33,11 +34,11 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from releases.artifacts import RESERVED
-from releases.gate import Gate, GateReport
+from releases.gate import Gate, GateProcess, GateReport
 from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, ReleaseItem
 from releases.splits import assign_splits
 from reviews.models import Decision, DecisionKind, Question, QuestionStatus
-from reviews.services.bulk import insert_rows
+from reviews.services.bulk import copy_text, insert_copy_file
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
 from videos.models import Benchmark
@@ -95,6 +96,7 @@ class FreezeRequest:
         return list(self.proportions) if self.proportions else [self.split]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def natural_key(value: str) -> tuple[Any, ...]:
     """ "2" < "10" < "10a": digits compare as numbers."""
     return tuple(int(part) if part.isdigit() else part for part in _CHUNK.split(value) if part)
@@ -567,68 +569,76 @@ class Freezer:
         self.kept: dict[str, str] = (
             dict(self.previous.items.values_list("uid", "question_id")) if self.previous else {}
         )
-        self.gate = Gate(required_accepts=benchmark.required_accepts)
+        self.gate: Gate | None = None
+        self.gate_process: GateProcess | None = None
         self.writers = {name: SplitWriter(name) for name in request.split_names}
         self.renumbered: dict[str, dict[str, str]] = {}
 
-    def run(self, *, snapshot: bool = False) -> GateReport:
-        """Stream every item through the gate and the writers; with `snapshot`, also keep each
-        item's snapshot row (in a temporary file, one JSON array a line) for
-        `snapshot_rows()`. The rows are written to the database after the stream, not during
+    def run(self, *, release_id: int | None = None) -> GateReport:
+        """Stream every item through the gate and the writers; with the `release_id` being
+        frozen, also keep each item's snapshot row, in COPY's text format, in the temporary
+        file `snapshot`. The rows are written to the database after the stream, not during
         it: the connection is busy fetching the next items meanwhile."""
+        snapshot = release_id is not None
         split_of = _split_of(self.benchmark, self.request)
         default = self.request.split_names[0]
+        required = self.benchmark.required_accepts
+        large = chosen_questions(self.benchmark, self.request).count()
+        # Forked before the stream starts its helper thread.
+        if large >= settings.RELEASE_GATE_PROCESS_ITEMS:
+            self.gate_process = GateProcess(required_accepts=required)
+        else:
+            self.gate = Gate(required_accepts=required)
         if snapshot:
             self.snapshot = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
             pending = bytearray()
         for item, row in stream_items(self.benchmark, self.request, self.kept):
-            self.gate.add(
-                uid=item["uid"],
-                item=item,
-                spans=[(start, end) for start, end, _ in row["spans"]],
-                flags=row["flags"],
-                accepts=row["accepts"],
-            )
+            line = dumps(item)
+            spans = [(start, end) for start, end, _ in row["spans"]]
+            if self.gate_process is not None:
+                self.gate_process.add_line(
+                    line=line, spans=spans, flags=row["flags"], accepts=row["accepts"]
+                )
+            else:
+                assert self.gate is not None
+                self.gate.add(
+                    uid=item["uid"],
+                    item=item,
+                    spans=spans,
+                    flags=row["flags"],
+                    accepts=row["accepts"],
+                )
             if item["question_id"] != row["question_id"]:
                 self.renumbered[item["uid"]] = {
                     "from": row["question_id"],
                     "to": item["question_id"],
                 }
             writer = self.writers[split_of[row["pk"]] if split_of else default]
-            line = dumps(item)
             position = writer.count
             offset = writer.add(item, line)
             if snapshot:
-                pending += dumps(
-                    (
-                        writer.name,
-                        position,
-                        item["uid"],
-                        item["video_id"],
-                        item["question_id"],
-                        row["question_id"],
-                        row["pk"],
-                        offset,
-                        len(line),
-                        hashlib.sha256(line).hexdigest(),
-                    )
-                )
-                pending += b"\n"
+                # Split names and uids are plain by construction; ids come from imports.
+                pending += (
+                    f"{release_id}\t{writer.name}\t{position}\t{item['uid']}\t"
+                    f"{copy_text(item['video_id'])}\t{copy_text(item['question_id'])}\t"
+                    f"{copy_text(row['question_id'])}\t{row['pk']}\t{offset}\t{len(line)}\t"
+                    f"{hashlib.sha256(line).hexdigest()}\n"
+                ).encode()
                 if len(pending) >= BUFFER:
                     self.snapshot.write(pending)
                     pending = bytearray()
         if snapshot:
             self.snapshot.write(pending)
+        if self.gate_process is not None:
+            return self.gate_process.report()
+        assert self.gate is not None
         return self.gate.report()
-
-    def snapshot_rows(self) -> Iterator[list[Any]]:
-        self.snapshot.seek(0)
-        for line in self.snapshot:
-            yield orjson.loads(line)
 
     def close(self) -> None:
         for writer in self.writers.values():
             writer.close()
+        if self.gate_process is not None:
+            self.gate_process.close()
         if hasattr(self, "snapshot"):
             self.snapshot.close()
 
@@ -763,14 +773,10 @@ def release_freeze(
                 frozen_by=user,
                 frozen_at=frozen_at,
             )
-            report = freezer.run(snapshot=True)
+            report = freezer.run(release_id=release.pk)
             if not report.ok:
                 raise GateFailed(report)
-            insert_rows(
-                ReleaseItem,
-                ["release_id", *ITEM_COLUMNS],
-                ([release.pk, *row] for row in freezer.snapshot_rows()),
-            )
+            insert_copy_file(ReleaseItem, ["release_id", *ITEM_COLUMNS], freezer.snapshot)
             splits: dict[str, Any] = {}
             for writer in freezer.writers.values():
                 document = writer.document(request=request, created_at=created_at)

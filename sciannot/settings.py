@@ -358,3 +358,7 @@ CELERY_BEAT_SCHEDULE = {
     "drafting-watchdog": {"task": "drafting.watchdog", "schedule": DRAFT_WATCHDOG_SECONDS},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Releases: a freeze of at least this many items runs its quality gate in a second process
+# (forked), beside the one that reads and writes the items.
+RELEASE_GATE_PROCESS_ITEMS = int(os.environ.get("RELEASE_GATE_PROCESS_ITEMS", "5000"))

@@ -240,6 +240,51 @@ def test_warnings_are_printed_and_kept(db: None, write_items: Any) -> None:
     assert {w["code"] for w in release.warnings} >= {"answer_spread", "longest_key", "reviews"}
 
 
+def test_a_large_freeze_gates_in_a_second_process_with_the_same_outcome(
+    db: None, write_items: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from releases.gate import Gate, GateCrashed
+    from releases.services import FreezeRequest, plan_freeze
+    from videos.models import Benchmark
+
+    longer = {letter: letter * 3 for letter in LETTERS}
+    longer["A"] = "a much longer correct answer"
+    items = [
+        make_item(question_id=str(n), question=f"Why at 00:{n:02d}?", options=longer, answer="A")
+        for n in range(1, 31)
+    ] + accepted_items()
+    call_command(
+        "import_questions", str(write_items(items)), "--status", "accepted", stdout=io.StringIO()
+    )
+    benchmark = Benchmark.objects.default()
+    request = FreezeRequest(name="svb", version="1.0.0")
+    settings.RELEASE_GATE_PROCESS_ITEMS = 10**6
+    inline = plan_freeze(benchmark, request).report
+    settings.RELEASE_GATE_PROCESS_ITEMS = 1
+    forked = plan_freeze(benchmark, request).report
+    assert forked.as_dict() == inline.as_dict()
+    assert {p.code for p in forked.warnings} >= {"answer_spread", "longest_key", "reviews"}
+    freeze("svb", "--version", "1.0.0")
+    settings.RELEASE_GATE_PROCESS_ITEMS = 10**6
+    freeze("svb", "--version", "1.0.1")
+    first, second = Release.objects.order_by("version")
+    # The same items, bytes and warnings (the JSON document names its version, so differs).
+    for split in (first.manifest["splits"]["test"], second.manifest["splits"]["test"]):
+        del split["files"]["test.json"]
+    assert first.manifest["splits"] == second.manifest["splits"]
+    assert first.warnings == second.warnings
+
+    # A failure in the gate's process fails the freeze, with its reason, and keeps nothing.
+    def broken(self: Any, **kwargs: Any) -> None:
+        raise ValueError("the gate broke")
+
+    monkeypatch.setattr(Gate, "add", broken)
+    settings.RELEASE_GATE_PROCESS_ITEMS = 1
+    with pytest.raises(GateCrashed, match="the gate broke"):
+        call_command("freeze_release", "svb", "--version", "2.0.0", stdout=io.StringIO())
+    assert Release.objects.count() == 2
+
+
 def test_editing_the_live_question_does_not_change_the_release(
     accepted: Any, tmp_path: Path, write_items: Any
 ) -> None:
@@ -300,6 +345,47 @@ def test_no_path_alters_a_frozen_release(accepted: Any) -> None:
         Release.objects.filter(pk=release.pk).update(status="frozen")
     # Who may download is not part of what was published.
     Release.objects.filter(pk=release.pk).update(access="public")
+
+
+def test_the_database_checks_an_items_links_without_the_orm(accepted: Any) -> None:
+    from django.db import connection
+
+    freeze("svb", "--version", "1.0.0")
+    release = Release.objects.get()
+    item = release.items.first()
+    assert item is not None
+    # Deleting a released question behind the ORM's back.
+    with (
+        pytest.raises(Exception, match="frozen release"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM reviews_question WHERE id = %s", [item.source_id])
+    assert Question.objects.filter(pk=item.source_id).exists()
+    # Items pointing at nothing, in a release not yet sealed.
+    draft = Release.objects.create(
+        benchmark=release.benchmark, name="draft", version="0.1.0", frozen_at=release.frozen_at
+    )
+    columns = "release_id, split, position, uid, video_id, question_id, original_question_id, "
+    columns += 'source_id, "offset", length, sha256'
+    for release_id, source_id, message in (
+        (draft.pk, 10**9, "existing question"),
+        (10**9, item.source_id, "existing release"),
+    ):
+        with (
+            pytest.raises(Exception, match=message),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                f"INSERT INTO releases_releaseitem ({columns}) "
+                "VALUES (%s, 'test', 0, 'q_x', '7', '1', '1', %s, 0, 2, %s)",
+                [release_id, source_id, "0" * 64],
+            )
+    assert not ReleaseItem.objects.filter(uid="q_x").exists()
+    # Unreleased questions can still be deleted.
+    unreleased = Question.objects.exclude(release_items__isnull=False).first()
+    assert unreleased is None or unreleased.delete()
 
 
 def test_the_admin_shows_releases_but_cannot_change_them(accepted: Any, client: Any) -> None:
