@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import shutil
 import socket
 import subprocess
@@ -121,30 +120,32 @@ def main() -> None:
             expected = output.split("sha256 ")[1].split(".")[0]
             assert sha == expected, "the download differs from the frozen file"
             assert lines == size, f"{lines} lines downloaded, {size} frozen"
-            rows.append((size, seconds, peak, took, lines / took))
+            # The freeze as the command timed it, without Python's and Django's start-up.
+            froze = float(output.split("The freeze took ")[1].split(" s")[0])
+            rows.append((size, froze, seconds, peak, took, lines / took))
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(f"\nRelease benchmark on {database}: freeze (child process) and HTTP download (gunicorn)")
     print(
-        f"{'items':>8}{'freeze s':>10}{'items/s':>10}{'peak MB':>9}{'download s':>12}"
-        f"{'items/s':>11}"
+        f"{'items':>8}{'freeze s':>10}{'items/s':>10}{'command s':>11}{'peak MB':>9}"
+        f"{'download s':>12}{'items/s':>11}"
     )
-    for size, seconds, peak, took, rate in rows:
+    for size, froze, seconds, peak, took, rate in rows:
         print(
-            f"{size:>8,}{seconds:>10.1f}{size / seconds:>10,.0f}{peak:>9.0f}{took:>12.2f}"
-            f"{rate:>11,.0f}"
+            f"{size:>8,}{froze:>10.1f}{size / froze:>10,.0f}{seconds:>11.1f}{peak:>9.0f}"
+            f"{took:>12.2f}{rate:>11,.0f}"
         )
+    print("(freeze s: the freeze itself; command s: the whole command, start-up included)")
     largest = rows[-1]
     print(
         f"\ntargets: freeze of {largest[0]:,} in <= {FREEZE_TARGET_S:.0f} s -> "
         f"{'met' if largest[1] <= FREEZE_TARGET_S else 'NOT met'}; download >= "
-        f"{DOWNLOAD_TARGET:,} items/s -> {'met' if largest[4] >= DOWNLOAD_TARGET else 'NOT met'}; "
-        f"peak memory {rows[0][2]:.0f} MB at {rows[0][0]:,} and {largest[2]:.0f} MB at "
+        f"{DOWNLOAD_TARGET:,} items/s -> {'met' if largest[5] >= DOWNLOAD_TARGET else 'NOT met'}; "
+        f"peak memory {rows[0][3]:.0f} MB at {rows[0][0]:,} and {largest[3]:.0f} MB at "
         f"{largest[0]:,}",
         flush=True,
     )
-    json.dumps(rows)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -107,6 +108,7 @@ class Command(BenchmarkCommand):
             seed=options["seed"],
             keep_videos_together=not options["split_videos"],
         )
+        started = time.perf_counter()
         try:
             release, report = release_freeze(benchmark=benchmark, request=request, user=None)
         except ReleaseInvalid as exc:
@@ -133,6 +135,7 @@ class Command(BenchmarkCommand):
                 f"Froze {release.name} {release.version}: {split['count']} items in split "
                 f"{name}, sha256 {sha}. {url}"
             )
+        self.stdout.write(f"The freeze took {time.perf_counter() - started:.1f} s.")
 
     def proportions(self, text: str) -> dict[str, float] | None:
         if not text:
