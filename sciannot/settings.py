@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "reviews",
     "drafting",
     "releases",
+    "baselines",
 ]
 
 MIDDLEWARE = [

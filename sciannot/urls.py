@@ -26,6 +26,7 @@ urlpatterns = [
     path("questions/", include("reviews.urls")),
     path("drafting/", include("drafting.urls")),
     path("releases/", include("releases.urls")),
+    path("baseline/", include("baselines.urls")),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -278,7 +278,10 @@ def frozen_releases_cleared(transactional_db: None) -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in triggers.SQLITE_DOWN:
             cursor.execute(statement)
-        for table in ("releaseitem", "releasefile", "release_readers", "release"):
-            cursor.execute(f"DELETE FROM releases_{table}")
+        # Studies and their answers point at releases and their items: they go first.
+        tables = ["baselines_answer", "baselines_participation", "baselines_study"]
+        tables += [f"releases_{t}" for t in ("releaseitem", "releasefile", "release_readers")]
+        for table in [*tables, "releases_release"]:
+            cursor.execute(f"DELETE FROM {table}")
         for statement in triggers.SQLITE_UP:
             cursor.execute(statement)

@@ -77,7 +77,7 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-@role_required(Role.CURATOR, Role.REVIEWER)
+@role_required(Role.CURATOR, Role.REVIEWER, Role.EVALUATOR)
 def video_media(request: HttpRequest, pk: int, kind: str) -> HttpResponse | StreamingHttpResponse:
     """The video's bytes (with Range support) or its poster, for people allowed to see it.
 

@@ -65,6 +65,11 @@ def visible_videos(user: Any, queryset: QuerySet[Video]) -> QuerySet[Video]:
 
         question_video_ids = Question.objects.filter(scope_q(user)).values("video_id")
         return queryset.filter(scope_q(user) | Q(pk__in=question_video_ids))
+    if has_role(user, Role.EVALUATOR):
+        # Only the videos of their open baseline studies that show the video.
+        from baselines.services import study_videos_q
+
+        return queryset.filter(study_videos_q(user))
     return queryset.none()
 
 

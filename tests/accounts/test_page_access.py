@@ -34,17 +34,20 @@ def urls(benchmark: Any, write_items: Callable[..., Path]) -> dict[str, str]:
         "questions": "/questions/",
         "question": f"/questions/{question.uid}/",
         "api": "/api/questions/",
+        "baselines": "/baseline/",
     }
 
 
 EXPECTED = {
     # page: (curator, reviewer in field, reviewer outside field, evaluator)
-    "home": (302, 302, 302, 200),
+    # Everyone lands on their own start page: evaluators on their studies.
+    "home": (302, 302, 302, 302),
     "videos": (200, 200, 200, 403),
     "video": (200, 200, 404, 403),
     "questions": (200, 200, 200, 403),
     "question": (200, 200, 404, 403),
     "api": (200, 200, 200, 403),
+    "baselines": (200, 403, 403, 200),
 }
 
 

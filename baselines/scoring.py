@@ -1,0 +1,271 @@
+"""Accuracy tables in SciVideoBench's layout, computed from integer counts.
+
+Every percentage comes from its own `correct / total`, rounded half-up to two decimals
+(17.40, never the 17.4 of a float that drifted), with a 95% Wilson interval, so no cell can
+disagree with its counts. Also: reading a model's reply as a letter, both the way lmms-eval
+does (for comparability) and carefully (unreadable replies counted as unreadable), and
+Krippendorff's alpha for evaluators who answered the same items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from reviews.models import LETTERS, QuestionType
+from videos.taxonomy import Category
+
+# Columns in the order the paper's table gives them.
+TYPES: tuple[str, ...] = (
+    QuestionType.CONCEPTUAL,
+    QuestionType.HYPOTHETICAL,
+    QuestionType.QUANTITATIVE,
+)
+CATEGORIES: tuple[str, ...] = (
+    Category.BIOLOGY,
+    Category.CHEMISTRY,
+    Category.MEDICINE,
+    Category.PHYSICS,
+)
+CHANCE = Decimal("10.00")
+# The 97.5th percentile of the standard normal distribution: a two-sided 95% interval.
+Z95 = 1.959963984540054
+
+
+def percent(correct: int, total: int) -> Decimal | None:
+    """`correct / total` in percent, half-up to two decimals; None for no items."""
+    if total == 0:
+        return None
+    return (Decimal(100 * correct) / Decimal(total)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def wilson(correct: int, total: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion, in percent (0–100)."""
+    if total == 0:
+        return None
+    p = correct / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
+
+
+@dataclass(frozen=True)
+class Cell:
+    correct: int
+    total: int
+
+    @property
+    def acc(self) -> Decimal | None:
+        return percent(self.correct, self.total)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson(self.correct, self.total)
+
+    def as_dict(self) -> dict[str, Any]:
+        acc = self.acc
+        interval = self.interval
+        return {
+            "correct": self.correct,
+            "total": self.total,
+            "acc": float(acc) if acc is not None else None,
+            "ci95": [round(interval[0], 2), round(interval[1], 2)] if interval else None,
+        }
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One answered item: its type, its category, and whether the answer was right."""
+
+    question_type: str
+    category: str
+    correct: bool
+
+
+@dataclass
+class Row:
+    name: str
+    overall: Cell
+    by_type: dict[str, Cell]
+    by_category: dict[str, Cell]
+    # Replies that could not be read as a letter (counted wrong); None where not relevant.
+    unreadable: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "name": self.name,
+            "overall": self.overall.as_dict(),
+            "by_type": {name: cell.as_dict() for name, cell in self.by_type.items()},
+            "by_category": {name: cell.as_dict() for name, cell in self.by_category.items()},
+        }
+        if self.unreadable is not None:
+            row["unreadable"] = self.unreadable
+        return row
+
+    def cells(self) -> list[Cell]:
+        """Overall, then the types, then the categories: the paper's column order."""
+        return [self.overall, *self.by_type.values(), *self.by_category.values()]
+
+
+def score_row(name: str, answers: Iterable[Scored], *, unreadable: int | None = None) -> Row:
+    """Count right answers overall, per type and per category."""
+    right: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for answer in answers:
+        for key in ("", "t:" + answer.question_type, "c:" + answer.category):
+            seen[key] += 1
+            right[key] += answer.correct
+    return Row(
+        name=name,
+        overall=Cell(right[""], seen[""]),
+        by_type={t: Cell(right["t:" + t], seen["t:" + t]) for t in TYPES},
+        by_category={c: Cell(right["c:" + c], seen["c:" + c]) for c in CATEGORIES},
+        unreadable=unreadable,
+    )
+
+
+def chance_row() -> dict[str, Any]:
+    """Guessing among ten options: 10% everywhere, with no counts."""
+    cell = {"correct": None, "total": None, "acc": float(CHANCE), "ci95": None}
+    return {
+        "name": "chance",
+        "overall": dict(cell),
+        "by_type": {t: dict(cell) for t in TYPES},
+        "by_category": {c: dict(cell) for c in CATEGORIES},
+    }
+
+
+HEADERS = ("Overall", "Conceptual", "Hypothetical", "Quantitative", *CATEGORIES)
+
+
+def format_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as a fixed-width text table: `acc (correct/total)` per cell."""
+
+    def cell_text(cell: dict[str, Any]) -> str:
+        if cell["acc"] is None:
+            return "–"
+        if cell["total"] is None:
+            return f"{cell['acc']:.2f}"
+        return f"{cell['acc']:.2f} ({cell['correct']}/{cell['total']})"
+
+    table = [("", *HEADERS)]
+    for row in rows:
+        cells = [row["overall"], *row["by_type"].values(), *row["by_category"].values()]
+        table.append((row["name"], *(cell_text(c) for c in cells)))
+    widths = [max(len(line[n]) for line in table) for n in range(len(table[0]))]
+    return "\n".join(
+        "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    )
+
+
+# --- Reading a reply as a letter ------------------------------------------------------------
+
+_LMMS_LETTER = re.compile(r"[A-L]")
+
+
+def lmms_eval_letter(reply: str, *, seed: str) -> str:
+    """lmms-eval's rule, kept for comparability with published numbers: the first capital
+    A–L anywhere in the reply ("Based on…" reads as B); a reply with none gets a random
+    letter — here drawn from `seed` (the item's uid and the model), so a table can be
+    reproduced."""
+    match = _LMMS_LETTER.search(reply)
+    if match:
+        return match.group()
+    digest = hashlib.sha256(seed.encode("utf-8")).digest()
+    return LETTERS[digest[0] % len(LETTERS)]
+
+
+_EXPLICIT = re.compile(
+    r"\b(?:the\s+)?(?:correct\s+|final\s+|best\s+)?(?:answer|option|choice)"
+    r"(?:\s+is|\s+would\s+be|\s+should\s+be)?\s*[:：]?\s*\(?\**([A-J])\**\)?(?![\w])",
+    re.IGNORECASE,
+)
+_PARENTHESISED = re.compile(r"\(([A-J])\)")
+# "C." "C)" "(C)" "C:" "C – …"; not a bare "I " that starts a sentence.
+_LEADING = re.compile(r"^\s*\**\(?([A-J])\**(?:[.):]|\s+[-–—])")
+_LONE = re.compile(r"^[\s\W_]*([A-J])[\s\W_]*$")
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s.%/-]", " ", text.casefold()).split())
+
+
+def careful_letter(reply: str, options: dict[str, str]) -> str | None:
+    """The letter a reply means, or None when it cannot be read without guessing.
+
+    In order: an explicit statement ("the answer is (C)", "Answer: C"; the last one counts),
+    a lone letter, one letter in parentheses, a letter opening the reply ("C.", "C)",
+    "C – …"), the text of exactly one option.
+    """
+    explicit = [m.group(1).upper() for m in _EXPLICIT.finditer(reply)]
+    explicit = [letter for letter in explicit if letter in LETTERS]
+    if explicit:
+        return explicit[-1]
+    lone = _LONE.match(reply)
+    if lone:
+        return lone.group(1)
+    bracketed = set(_PARENTHESISED.findall(reply))
+    if len(bracketed) == 1:
+        return bracketed.pop()
+    leading = _LEADING.match(reply)
+    if leading:
+        return leading.group(1)
+    said = _normalised(reply)
+    if said:
+        named = [
+            letter
+            for letter, text in options.items()
+            if (option := _normalised(text)) and (option == said or f" {option} " in f" {said} ")
+        ]
+        # An option whose text is inside another's (5 µL in 15 µL) does not count twice.
+        longest = [
+            letter
+            for letter in named
+            if not any(
+                other != letter and _normalised(options[letter]) in _normalised(options[other])
+                for other in named
+            )
+        ]
+        if len(longest) == 1:
+            return longest[0]
+    return None
+
+
+# --- Agreement between evaluators -----------------------------------------------------------
+
+
+def krippendorff_alpha(units: dict[Any, dict[Any, str]]) -> float | None:
+    """Krippendorff's alpha for nominal data: `units` maps an item to {evaluator: letter}.
+    Only items with two or more answers count. None when there is nothing to compare or no
+    variation at all."""
+    coincidences: dict[tuple[str, str], float] = defaultdict(float)
+    for answers in units.values():
+        values = list(answers.values())
+        m = len(values)
+        if m < 2:
+            continue
+        for i, a in enumerate(values):
+            for j, b in enumerate(values):
+                if i != j:
+                    coincidences[(a, b)] += 1 / (m - 1)
+    n = sum(coincidences.values())
+    if n <= 1:
+        return None
+    totals: dict[str, float] = defaultdict(float)
+    for (a, _), weight in coincidences.items():
+        totals[a] += weight
+    observed = sum(w for (a, b), w in coincidences.items() if a != b)
+    expected = sum(totals[a] * totals[b] for a in totals for b in totals if a != b) / (n - 1)
+    if expected == 0:
+        return None
+    return 1 - observed / expected

@@ -1,0 +1,338 @@
+"""Opening a blind baseline study, serving its items, taking answers, and its table.
+
+An evaluator sees an item exactly as a model does: the question as released and its ten
+options (and the video and transcript when the study allows), read from the release's
+stored export. The key, rationale, evidence notes, review history and other people's
+answers never leave the server. Answers are final; the clock of an item starts when it is
+first shown and the time limit is enforced here, not in the browser.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from baselines.models import Answer, Participation, Study, StudyStatus
+from baselines.scoring import Scored, chance_row, krippendorff_alpha, score_row
+from releases.models import Access, Release, ReleaseItem, ReleaseStatus
+from releases.services import LineReader
+from reviews.models import LETTERS
+from sciannot.accounts.models import Role, User
+from sciannot.accounts.permissions import has_role
+from videos.models import Benchmark
+
+# Slack for the round trip of a submission made as the time runs out.
+GRACE_SECONDS = 3.0
+
+
+class StudyInvalid(ValueError):
+    """A study that cannot be opened as asked; the message says why."""
+
+
+class AnswerRefused(ValueError):
+    """An answer that cannot be taken (already answered, not the current item, …)."""
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    """What an evaluator may see of an item: nothing that gives the answer away."""
+
+    position: int
+    total: int
+    video_id: str
+    question: str
+    options: dict[str, str]
+    video_duration: float | None
+    seconds_left: float | None
+
+
+def study_open(
+    *,
+    benchmark: Benchmark,
+    name: str,
+    release: Release,
+    split: str = "test",
+    evaluators: list[User],
+    show_video: bool = True,
+    show_transcript: bool = True,
+    time_limit: int | None = None,
+    allow_rewatch: bool = True,
+    sample_size: int | None = None,
+    seed: int = 0,
+    user: User | None = None,
+) -> Study:
+    name = name.strip()
+    if not name:
+        raise StudyInvalid("a study needs a name")
+    if Study.objects.filter(benchmark=benchmark, name=name).exists():
+        raise StudyInvalid(f"a study named {name!r} already exists")
+    if not release.sealed or release.status == ReleaseStatus.DEPRECATED:
+        raise StudyInvalid(f"{release.name} {release.version} is not a current frozen release")
+    if release.access == Access.PUBLIC:
+        raise StudyInvalid(
+            f"{release.name} {release.version} is public: anyone, evaluators included, could "
+            "download its keys; make it curators-only or named-users first"
+        )
+    items = list(
+        ReleaseItem.objects.filter(release=release, split=split)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    )
+    if not items:
+        raise StudyInvalid(f"{release.name} {release.version} has no split {split!r}")
+    if sample_size is not None:
+        if not 0 < sample_size <= len(items):
+            raise StudyInvalid(f"the sample must be 1 to {len(items)} items, not {sample_size}")
+        # Seeded on purpose: the same study seed draws the same items.
+        chosen = set(random.Random(seed).sample(items, sample_size))  # noqa: S311
+        items = [pk for pk in items if pk in chosen]
+    if time_limit is not None and time_limit <= 0:
+        raise StudyInvalid("a time limit is a number of seconds above 0")
+    if not evaluators:
+        raise StudyInvalid("a study needs at least one evaluator")
+    for person in evaluators:
+        if not has_role(person, Role.EVALUATOR) or person.is_superuser:
+            raise StudyInvalid(
+                f"{person.username} is not an active evaluator account (reviewers and curators "
+                "have seen the keys)"
+            )
+        if release.access == Access.NAMED and release.readers.filter(pk=person.pk).exists():
+            raise StudyInvalid(f"{person.username} may download {release.name}, keys included")
+    with transaction.atomic():
+        study = Study.objects.create(
+            benchmark=benchmark,
+            name=name,
+            release=release,
+            split=split,
+            show_video=show_video,
+            show_transcript=show_transcript,
+            time_limit=time_limit,
+            allow_rewatch=allow_rewatch,
+            sample_size=sample_size,
+            seed=seed,
+            items=items,
+            created_by=user,
+        )
+        for person in evaluators:
+            person_seed = secrets.randbits(32)
+            order = list(items)
+            random.Random(person_seed).shuffle(order)  # noqa: S311 - reproducible order
+            Participation.objects.create(
+                study=study, evaluator=person, order=order, seed=person_seed
+            )
+    return study
+
+
+def open_studies_of(user: Any) -> QuerySet[Participation]:
+    return Participation.objects.filter(
+        evaluator=user, study__status=StudyStatus.OPEN
+    ).select_related("study")
+
+
+def answered_positions(participation: Participation) -> set[int]:
+    return set(
+        participation.answers.filter(answered_at__isnull=False).values_list("position", flat=True)
+    )
+
+
+def current_position(participation: Participation) -> int | None:
+    """The first item of the evaluator's order not yet answered; None when all are."""
+    done = answered_positions(participation)
+    return next((n for n in range(len(participation.order)) if n not in done), None)
+
+
+def _line(item: ReleaseItem) -> dict[str, Any]:
+    reader = LineReader(item.release)
+    try:
+        return reader.read(item.split, item.offset, item.length)
+    finally:
+        reader.close()
+
+
+def _seconds_left(study: Study, answer: Answer) -> float | None:
+    if study.time_limit is None:
+        return None
+    used = (timezone.now() - answer.opened_at).total_seconds()
+    return max(0.0, study.time_limit - used)
+
+
+def show_item(participation: Participation) -> ShownItem | None:
+    """The evaluator's current item (its clock starts the first time it is shown); None when
+    every item is answered. An item whose time ran out while away is closed first."""
+    study = participation.study
+    while True:
+        position = current_position(participation)
+        if position is None:
+            if participation.finished_at is None:
+                Participation.objects.filter(pk=participation.pk).update(finished_at=timezone.now())
+            return None
+        item = ReleaseItem.objects.select_related("release").get(pk=participation.order[position])
+        now = timezone.now()
+        answer, _ = Answer.objects.get_or_create(
+            participation=participation,
+            item=item,
+            defaults={"position": position, "opened_at": now},
+        )
+        if participation.started_at is None:
+            Participation.objects.filter(pk=participation.pk, started_at__isnull=True).update(
+                started_at=now
+            )
+            participation.started_at = now
+        left = _seconds_left(study, answer)
+        if left is not None and left <= 0:
+            _close(answer, letter="", line=None)
+            continue
+        line = _line(item)
+        return ShownItem(
+            position=position,
+            total=len(participation.order),
+            video_id=line["video_id"],
+            question=line["question"],
+            options=dict(line["options"]),
+            video_duration=line.get("video_duration"),
+            seconds_left=left,
+        )
+
+
+def _close(answer: Answer, *, letter: str, line: dict[str, Any] | None) -> None:
+    now = timezone.now()
+    answer.answered_at = now
+    answer.letter = letter
+    answer.timed_out = not letter
+    answer.correct = bool(letter) and line is not None and letter == line["answer"]
+    answer.seconds = (now - answer.opened_at).total_seconds()
+    answer.save(update_fields=["answered_at", "letter", "timed_out", "correct", "seconds"])
+
+
+def submit_answer(*, participation: Participation, position: int, letter: str) -> Answer:
+    """Take the evaluator's answer to the item at `position` of their order. Final: a second
+    answer is refused. After the time limit (and a little grace) the item counts as
+    unanswered whatever was sent."""
+    study = participation.study
+    if study.status != StudyStatus.OPEN:
+        raise AnswerRefused("this study is closed")
+    letter = letter.strip().upper()
+    with transaction.atomic():
+        try:
+            answer = (
+                Answer.objects.select_for_update()
+                .select_related("item__release")
+                .get(participation=participation, position=position)
+            )
+        except Answer.DoesNotExist as exc:
+            raise AnswerRefused("that item has not been shown to you yet") from exc
+        if answer.answered_at is not None:
+            raise AnswerRefused("that item is already answered; answers are final")
+        late = study.time_limit is not None and (
+            (timezone.now() - answer.opened_at).total_seconds() > study.time_limit + GRACE_SECONDS
+        )
+        if late:
+            _close(answer, letter="", line=None)
+            return answer
+        if letter not in LETTERS:
+            if letter == "" and study.time_limit is not None and _seconds_left(study, answer) == 0:
+                _close(answer, letter="", line=None)
+                return answer
+            raise AnswerRefused("choose one of the options A–J")
+        _close(answer, letter=letter, line=_line(answer.item))
+    return answer
+
+
+def study_close(study: Study) -> None:
+    Study.objects.filter(pk=study.pk, status=StudyStatus.OPEN).update(
+        status=StudyStatus.CLOSED, closed_at=timezone.now()
+    )
+    study.refresh_from_db()
+
+
+@dataclass(frozen=True)
+class Progress:
+    username: str
+    answered: int
+    total: int
+    median_seconds: float | None
+    finished: bool
+
+
+def study_progress(study: Study) -> list[Progress]:
+    rows = []
+    for participation in study.participants.select_related("evaluator"):
+        seconds = list(
+            participation.answers.filter(answered_at__isnull=False).values_list(
+                "seconds", flat=True
+            )
+        )
+        rows.append(
+            Progress(
+                username=participation.evaluator.username,
+                answered=len(seconds),
+                total=len(participation.order),
+                median_seconds=statistics.median(s for s in seconds if s is not None)
+                if any(s is not None for s in seconds)
+                else None,
+                finished=participation.finished_at is not None,
+            )
+        )
+    return rows
+
+
+def study_report(study: Study) -> dict[str, Any]:
+    """SciVideoBench's table for the study: a row per evaluator, `pooled` and `chance`, and
+    Krippendorff's alpha over items two or more evaluators answered."""
+    facts: dict[int, tuple[str, str]] = {}
+    reader = LineReader(study.release)
+    try:
+        for item in ReleaseItem.objects.filter(pk__in=study.items):
+            line = reader.read(item.split, item.offset, item.length)
+            facts[item.pk] = (line["question_type"], line["category"])
+    finally:
+        reader.close()
+    answers = list(
+        Answer.objects.filter(participation__study=study, answered_at__isnull=False)
+        .select_related("participation__evaluator")
+        .order_by("participation__evaluator__username", "position")
+    )
+    per_person: dict[str, list[Scored]] = {}
+    units: dict[int, dict[str, str]] = {}
+    for answer in answers:
+        question_type, category = facts[answer.item_id]
+        username = answer.participation.evaluator.username
+        per_person.setdefault(username, []).append(Scored(question_type, category, answer.correct))
+        if answer.letter:
+            units.setdefault(answer.item_id, {})[username] = answer.letter
+    rows = [score_row(name, scored).as_dict() for name, scored in per_person.items()]
+    rows.append(
+        score_row("pooled", [s for scored in per_person.values() for s in scored]).as_dict()
+    )
+    rows.append(chance_row())
+    alpha = krippendorff_alpha(units)
+    return {
+        "study": study.name,
+        "release": study.release.name,
+        "version": study.release.version,
+        "split": study.split,
+        "rows": rows,
+        "krippendorff_alpha": round(alpha, 4) if alpha is not None else None,
+    }
+
+
+def study_for(user: Any, pk: int) -> Participation:
+    """The user's participation in an open study, or Participation.DoesNotExist."""
+    return open_studies_of(user).get(study__pk=pk)
+
+
+def study_videos_q(user: Any) -> Q:
+    """The videos an evaluator may play: those of the items of their open studies that show
+    the video (as `Video` filter)."""
+    condition = Q(pk__in=[])
+    for participation in open_studies_of(user).filter(study__show_video=True):
+        video_ids = ReleaseItem.objects.filter(pk__in=participation.study.items).values("video_id")
+        condition |= Q(benchmark_id=participation.study.benchmark_id, video_id__in=video_ids)
+    return condition

@@ -1,0 +1,139 @@
+"""The accuracy table's arithmetic, the two ways of reading a reply, and evaluator agreement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from baselines.scoring import (
+    CATEGORIES,
+    TYPES,
+    Scored,
+    careful_letter,
+    chance_row,
+    format_table,
+    krippendorff_alpha,
+    lmms_eval_letter,
+    percent,
+    score_row,
+    wilson,
+)
+
+PAPER_TYPES = {TYPES[0]: (67, 370), TYPES[1]: (72, 385), TYPES[2]: (35, 245)}
+PAPER_CATEGORIES = {
+    "Biology": (64, 403),
+    "Chemistry": (31, 193),
+    "Medicine": (25, 118),
+    "Physics": (54, 286),
+}
+
+
+def paper_answers() -> list[Scored]:
+    """1,000 answers whose counts per type and per category are the paper's human ones."""
+    types = [t for t, (_, total) in PAPER_TYPES.items() for _ in range(total)]
+    categories = [c for c, (_, total) in PAPER_CATEGORIES.items() for _ in range(total)]
+    right_left = {**{t: r for t, (r, _) in PAPER_TYPES.items()}}
+    right_left.update({c: r for c, (r, _) in PAPER_CATEGORIES.items()})
+    answers = []
+    # Pair each type with a category, spreading them; a right answer wherever both still
+    # have right answers to give.
+    for question_type, category in zip(types, categories[::2] + categories[1::2], strict=True):
+        correct = right_left[question_type] > 0 and right_left[category] > 0
+        if correct:
+            right_left[question_type] -= 1
+            right_left[category] -= 1
+        answers.append(Scored(question_type, category, correct))
+    assert set(right_left.values()) == {0}, right_left
+    return answers
+
+
+def test_the_papers_counts_give_the_papers_table_exactly() -> None:
+    row = score_row("pooled", paper_answers())
+    assert (row.overall.correct, row.overall.total) == (174, 1000)
+    accs = [str(cell.acc) for cell in row.cells()]
+    assert accs == ["17.40", "18.11", "18.70", "14.29", "15.88", "16.06", "21.19", "18.88"]
+    shown = format_table([row.as_dict(), chance_row()])
+    assert "17.40 (174/1000)" in shown and "21.19 (25/118)" in shown
+    assert shown.splitlines()[-1].split() == ["chance", *["10.00"] * 8]
+
+
+def test_percentages_round_half_up_from_integers() -> None:
+    assert percent(1, 32) == Decimal("3.13")  # 3.125: a float's round() gives 3.12
+    assert percent(1, 8) == Decimal("12.50")
+    assert percent(2, 3) == Decimal("66.67")
+    assert percent(0, 0) is None
+    assert score_row("x", []).as_dict()["overall"] == {
+        "correct": 0,
+        "total": 0,
+        "acc": None,
+        "ci95": None,
+    }
+
+
+def test_wilson_interval() -> None:
+    # (2np + z² ± z·sqrt(z² + 4np(1-p))) / (2(n + z²)), worked by hand.
+    low, high = wilson(174, 1000) or (0, 0)
+    assert (round(low, 2), round(high, 2)) == (15.18, 19.87)
+    # None right of ten: 0 to 27.75%; all ten: 72.25 to 100%.
+    assert [round(x, 2) for x in wilson(0, 10) or ()] == [0.0, 27.75]
+    assert [round(x, 2) for x in wilson(10, 10) or ()] == [72.25, 100.0]
+    assert wilson(0, 0) is None
+
+
+def test_the_json_row_has_every_column() -> None:
+    row = score_row("eva", [Scored(TYPES[0], "Biology", True)]).as_dict()
+    assert list(row["by_type"]) == list(TYPES)
+    assert list(row["by_category"]) == list(CATEGORIES)
+    assert row["by_type"][TYPES[0]]["acc"] == 100.0
+    assert row["by_category"]["Physics"]["acc"] is None
+    assert chance_row()["overall"] == {"correct": None, "total": None, "acc": 10.0, "ci95": None}
+
+
+OPTIONS = {letter: f"{5 * (n + 1)} N" for n, letter in enumerate("ABCDEFGHIJ")}
+
+
+@pytest.mark.parametrize(
+    ("reply", "careful", "lmms"),
+    [
+        ("Based on the video, the answer is (C)", "C", "B"),
+        ("C", "C", "C"),
+        ("(D)", "D", "D"),
+        ("E. 25 N", "E", "E"),
+        ("Answer: F", "F", "A"),
+        ("**G**", "G", "G"),
+        ("I think the correct option is h.", "H", "I"),
+        ("Fifteen newtons: 15 N", "C", "F"),
+        ("It must be 50 N", "J", "I"),
+        ("I cannot tell from the video.", None, "I"),
+        ("Either (A) or (B).", None, "E"),
+    ],
+)
+def test_reading_a_reply(reply: str, careful: str | None, lmms: str) -> None:
+    assert careful_letter(reply, OPTIONS) == careful
+    assert lmms_eval_letter(reply, seed="q_1:model") == lmms
+
+
+def test_lmms_eval_guesses_a_letter_for_an_unreadable_reply_reproducibly() -> None:
+    guesses = {lmms_eval_letter("no idea", seed=f"q_{n}:m") for n in range(200)}
+    assert len(guesses) == 10
+    assert lmms_eval_letter("no idea", seed="q_7:m") == lmms_eval_letter("no idea", seed="q_7:m")
+
+
+def test_krippendorffs_alpha_on_krippendorffs_own_example() -> None:
+    # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability": four observers,
+    # twelve units, values 1-5 (None = no answer); nominal alpha = 0.743.
+    data = {
+        "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+        "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+        "C": [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+        "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+    }
+    units = {
+        unit: {who: str(values[unit]) for who, values in data.items() if values[unit] is not None}
+        for unit in range(12)
+    }
+    alpha = krippendorff_alpha(units)
+    assert alpha is not None and round(alpha, 3) == 0.743
+    assert krippendorff_alpha({1: {"a": "A", "b": "A"}, 2: {"a": "B", "b": "B"}}) == 1.0
+    assert krippendorff_alpha({1: {"a": "A"}}) is None
