@@ -25,6 +25,15 @@ from pydantic import BaseModel, ValidationError
 if TYPE_CHECKING:
     import openai
 
+
+def preload_sdks() -> None:
+    """Import the SDK of the configured provider (a second or so of work) ahead of use."""
+    if settings.LLM_PROVIDER == "gemini":
+        from google import genai  # noqa: F401
+    else:
+        import openai  # noqa: F401
+
+
 Model = TypeVar("Model", bound=BaseModel)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task, shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 
 from drafting.models import StageName
 
@@ -23,8 +23,11 @@ def _stage_task(name: str) -> Task:
 
     run.__name__ = f"stage_{name}"
     run.__doc__ = f"Run the {name} stage of a drafting job (idempotent)."
-    # No acks_late: redelivery is the watchdog's job, not the broker's.
-    return shared_task(name=f"drafting.{name}", acks_late=False, ignore_result=True)(run)
+    # Acknowledged when done: with a prefetch of one, a worker busy with a stage holds no
+    # other message, so the next stages go to idle workers. Requeuing the stages of a dead
+    # worker is still the watchdog's job; a message the broker redelivers later finds its
+    # stage done or leased by someone else, and does nothing.
+    return shared_task(name=f"drafting.{name}", acks_late=True, ignore_result=True)(run)
 
 
 STAGE_TASKS: dict[str, Task] = {name: _stage_task(name) for name in StageName.values}
@@ -46,3 +49,12 @@ def watchdog_task() -> dict[str, int]:
 @worker_ready.connect
 def requeue_on_start(**kwargs: Any) -> None:
     watchdog_task.delay()
+
+
+@worker_init.connect
+def load_provider_sdk(**kwargs: Any) -> None:
+    """Import the LLM SDKs as a worker starts (pages and commands never need them), so a
+    job's first call does not pay for it."""
+    from drafting.providers import preload_sdks
+
+    preload_sdks()

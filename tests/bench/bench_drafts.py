@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -85,9 +86,21 @@ def stop(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.kill()
 
 
-def run(workers: int, jobs: int, env: dict[str, str], name: str) -> tuple[float, int, float]:
-    """(drafts per minute, drafts, seconds) for `jobs` jobs on `workers` processes, each job
-    on a video not drafted before."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(
+    workers: int, jobs: int, env: dict[str, str], name: str
+) -> tuple[float, int, float, float, float]:
+    """(drafts per minute, drafts, seconds, worker CPU seconds per job, this process's CPU
+    seconds — the fake provider and the polling) for `jobs` jobs on `workers` processes,
+    each job on a video not drafted before."""
     from drafting.models import DraftJob
     from drafting.services import JobRequest, jobs_start
     from videos.models import Video
@@ -96,12 +109,17 @@ def run(workers: int, jobs: int, env: dict[str, str], name: str) -> tuple[float,
     try:
         wait_ready(processes, name)
         videos = list(Video.objects.filter(draft_jobs=None).order_by("video_id")[:jobs])
+        before = [cpu_seconds(p.pid) for p in processes]
+        own = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         created = jobs_start(videos=videos, request=JobRequest(count=QUESTIONS_PER_JOB), user=None)
         pks = [job.pk for job in created]
         while DraftJob.objects.filter(pk__in=pks, status__in=["queued", "running"]).exists():
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
+        worker_cpu = sum(cpu_seconds(p.pid) for p in processes) - sum(before)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        own_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
     finally:
         stop(processes)
     finished = DraftJob.objects.filter(pk__in=pks)
@@ -110,7 +128,7 @@ def run(workers: int, jobs: int, env: dict[str, str], name: str) -> tuple[float,
         job = bad.first()
         raise SystemExit(f"job {job.pk} ended {job.status}: {job.error}")
     drafts = sum(job.drafts_created for job in finished)
-    return drafts / elapsed * 60, drafts, elapsed
+    return drafts / elapsed * 60, drafts, elapsed, worker_cpu / jobs, own_cpu
 
 
 def main() -> None:
@@ -180,19 +198,21 @@ def main() -> None:
         )
         print(
             f"{'workers':>8} {'jobs':>5} {'drafts':>7} {'seconds':>8} {'drafts/min':>11}"
-            f" {'vs linear':>10}"
+            f" {'vs linear':>10} {'worker CPU s/job':>17} {'provider CPU s':>15}"
         )
         base = 0.0
         for workers in (1, 4, 8):
-            rate, drafts, elapsed = run(workers, workers * args.jobs_per_worker, env, f"w{workers}")
+            rate, drafts, elapsed, cpu, own = run(
+                workers, workers * args.jobs_per_worker, env, f"w{workers}"
+            )
             base = base or rate
             print(
                 f"{workers:>8} {workers * args.jobs_per_worker:>5} {drafts:>7} {elapsed:>8.1f}"
-                f" {rate:>11.1f} {rate / (workers * base):>10.2f}"
+                f" {rate:>11.1f} {rate / (workers * base):>10.2f} {cpu:>17.2f} {own:>15.1f}"
             )
         if args.limited_rpm and env.get("REDIS_URL"):
             limited = {**env, "LLM_REQUESTS_PER_MINUTE": str(args.limited_rpm)}
-            rate, drafts, elapsed = run(8, 8, limited, "limited")
+            rate, drafts, elapsed, _, _ = run(8, 8, limited, "limited")
             ceiling = args.limited_rpm / CALLS_PER_JOB * QUESTIONS_PER_JOB
             print(
                 f"8 workers, {args.limited_rpm} requests/min shared: {drafts} drafts in "
