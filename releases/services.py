@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import queue
 import re
@@ -575,6 +576,19 @@ class Freezer:
         self.renumbered: dict[str, dict[str, str]] = {}
 
     def run(self, *, release_id: int | None = None) -> GateReport:
+        """Stream every item through the gate and the writers (see `_run`). The cyclic
+        garbage collector is paused meanwhile: the stream makes hundreds of thousands of
+        short-lived dicts and no cycles, and the collector's passes over them cost more than
+        a tenth of the time."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(release_id=release_id)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self, *, release_id: int | None = None) -> GateReport:
         """Stream every item through the gate and the writers; with the `release_id` being
         frozen, also keep each item's snapshot row, in COPY's text format, in the temporary
         file `snapshot`. The rows are written to the database after the stream, not during
