@@ -11,13 +11,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from baselines.forms import StudyForm
 from baselines.models import Participation, Study
 from baselines.scoring import HEADERS
 from baselines.services import (
     AnswerRefused,
+    StudyInvalid,
     open_studies_of,
     show_item,
     study_close,
+    study_open,
     study_progress,
     study_report,
     submit_answer,
@@ -25,7 +28,7 @@ from baselines.services import (
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import HtmxHttpRequest
-from videos.models import Video
+from videos.models import Benchmark, Video
 
 KEYS = "1234567890"
 
@@ -84,6 +87,35 @@ def baseline_answer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "baselines/answer.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CURATOR)
+def study_new(request: HtmxHttpRequest) -> HttpResponse:
+    form = StudyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            study = study_open(
+                benchmark=Benchmark.objects.default(),
+                name=data["name"],
+                release=data["release"],
+                split=data["split"].strip(),
+                evaluators=list(data["evaluators"]),
+                show_video=data["show_video"],
+                show_transcript=data["show_transcript"],
+                time_limit=data["time_limit"],
+                allow_rewatch=data["allow_rewatch"],
+                sample_size=data["sample_size"],
+                seed=data["seed"] or 0,
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except StudyInvalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(reverse("baselines:study", args=[study.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "baselines/study_new.html", {"form": form}, status=status)
+
+
 @require_GET
 @role_required(Role.CURATOR)
 def study_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -94,6 +126,7 @@ def study_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "baselines/study_detail.html",
         {
             "study": study,
+            "start_url": request.build_absolute_uri(reverse("baselines:answer", args=[study.pk])),
             "progress": study_progress(study),
             "report": report,
             "headers": HEADERS,

@@ -259,3 +259,38 @@ def test_evaluators_stream_only_their_studys_videos(
     assert eva.get(f"/videos/{video.pk}/").status_code == 403
     Study.objects.update(show_video=False)
     assert eva.get(url).status_code == 404
+
+
+def test_a_curator_opens_a_study_from_the_page(
+    release: Release, evaluator: Any, evan: Any, curator: Any, reviewer: Any
+) -> None:
+    client = Client()
+    client.force_login(curator)
+    page = client.get("/baseline/studies/new/").content.decode()
+    # Only evaluator accounts are offered.
+    assert "evan" in page and "bea" not in page
+    form = {
+        "name": "page study",
+        "release": release.pk,
+        "split": "test",
+        "evaluators": [evaluator.pk, evan.pk],
+        "show_video": "on",
+        "time_limit": "90",
+        "sample_size": "5",
+        "seed": "3",
+    }
+    Release.objects.filter(pk=release.pk).update(access=Access.PUBLIC)
+    refused = client.post("/baseline/studies/new/", form)
+    assert refused.status_code == 400 and "is public" in refused.content.decode()
+    assert not Study.objects.exists()
+    Release.objects.filter(pk=release.pk).update(access=Access.CURATORS)
+    done = client.post("/baseline/studies/new/", form)
+    study = Study.objects.get()
+    assert done["Location"] == f"/baseline/studies/{study.pk}/"
+    assert (study.time_limit, study.sample_size, study.show_transcript) == (90, 5, False)
+    assert len(study.items) == 5 and study.participants.count() == 2
+    shown = client.get(done["Location"]).content.decode()
+    assert f"http://testserver/baseline/{study.pk}/" in shown
+    outsider = Client()
+    outsider.force_login(reviewer)
+    assert outsider.post("/baseline/studies/new/", form).status_code == 403
