@@ -264,19 +264,19 @@ class Progress:
 def study_progress(study: Study) -> list[Progress]:
     rows = []
     for participation in study.participants.select_related("evaluator"):
-        seconds = list(
-            participation.answers.filter(answered_at__isnull=False).values_list(
+        seconds = [
+            s
+            for s in participation.answers.filter(answered_at__isnull=False).values_list(
                 "seconds", flat=True
             )
-        )
+            if s is not None
+        ]
         rows.append(
             Progress(
                 username=participation.evaluator.username,
                 answered=len(seconds),
                 total=len(participation.order),
-                median_seconds=statistics.median(s for s in seconds if s is not None)
-                if any(s is not None for s in seconds)
-                else None,
+                median_seconds=statistics.median(seconds) if seconds else None,
                 finished=participation.finished_at is not None,
             )
         )
@@ -321,11 +321,6 @@ def study_report(study: Study) -> dict[str, Any]:
         "rows": rows,
         "krippendorff_alpha": round(alpha, 4) if alpha is not None else None,
     }
-
-
-def study_for(user: Any, pk: int) -> Participation:
-    """The user's participation in an open study, or Participation.DoesNotExist."""
-    return open_studies_of(user).get(study__pk=pk)
 
 
 def study_videos_q(user: Any) -> Q:

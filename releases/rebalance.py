@@ -131,17 +131,6 @@ class Proposal:
     # Why items could not move: reason -> count.
     fixed: dict[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "counts_before": self.counts_before,
-            "counts_after": self.counts_after,
-            "p_before": self.p_before,
-            "p_after": self.p_after,
-            "moves": [move.__dict__ for move in self.moves],
-            "fixed": self.fixed,
-        }
-
 
 def _counts(counter: Counter[str]) -> dict[str, int]:
     return {letter: counter.get(letter, 0) for letter in LETTERS}
