@@ -100,3 +100,71 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participation}: item {self.position} {self.letter or '-'}"
+
+
+class PredictionFormat(models.TextChoices):
+    LMMS_EVAL = "lmms-eval", "lmms-eval --log_samples"
+    UID = "uid", '{"uid", "prediction"} lines'
+
+
+class ModelRun(models.Model):
+    """A model's predictions for a release split, imported from a file and scored two ways:
+    by lmms-eval's rule (for comparability with published numbers) and carefully (a reply that
+    cannot be read is unreadable, not a guess). Importing the same model again replaces it."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.PROTECT, related_name="model_runs"
+    )
+    split = models.CharField(max_length=32, default="test")
+    model = models.CharField(max_length=200)
+    format = models.CharField(max_length=16, choices=PredictionFormat.choices)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    lines = models.PositiveIntegerField(help_text="Predictions read from the file.")
+    # Lines that matched no item (or a second line for the same item): [{"line", "reason"}].
+    unmatched = models.JSONField(default=list)
+    # Lines whose question could not be checked (the log carries neither doc nor prompt).
+    unchecked = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["release", "split", "model"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "split", "model"], name="modelrun_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} on {self.release} ({self.split})"
+
+
+class Prediction(models.Model):
+    """A model's reply to one item, kept raw, with the letter each scorer reads in it. Every
+    item of the split has one; an item the file had no line for is `missing` (counted wrong)."""
+
+    run = models.ForeignKey(ModelRun, on_delete=models.CASCADE, related_name="predictions")
+    item = models.ForeignKey("releases.ReleaseItem", on_delete=models.PROTECT, related_name="+")
+    # Copied from the frozen line (which never changes) so tables are counted in SQL.
+    question_type = models.CharField(max_length=32)
+    category = models.CharField(max_length=32)
+    missing = models.BooleanField(default=False)
+    line = models.PositiveIntegerField(null=True, blank=True)
+    reply = models.TextField(blank=True)
+    # The file's record as it was (lmms-eval's resps, filtered_resps, target, metrics…).
+    raw = models.JSONField(null=True, blank=True)
+    lmms_letter = models.CharField(max_length=1, blank=True)
+    lmms_correct = models.BooleanField(default=False)
+    # Empty when the careful reader could not tell which option the reply means.
+    careful_letter = models.CharField(max_length=1, blank=True)
+    careful_correct = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["run", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "item"], name="prediction_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run.model}: {self.item_id} {self.careful_letter or '?'}"

@@ -133,6 +133,28 @@ def score_row(name: str, answers: Iterable[Scored], *, unreadable: int | None = 
     )
 
 
+def row_from_groups(
+    name: str, groups: dict[tuple[str, str], tuple[int, int]], *, unreadable: int | None = None
+) -> Row:
+    """A row from (correct, total) counted per (type, category), as a GROUP BY gives them."""
+
+    def cell(kind: str | None = None, category: str | None = None) -> Cell:
+        chosen = [
+            counts
+            for (t, c), counts in groups.items()
+            if kind in (None, t) and category in (None, c)
+        ]
+        return Cell(sum(right for right, _ in chosen), sum(total for _, total in chosen))
+
+    return Row(
+        name=name,
+        overall=cell(),
+        by_type={kind: cell(kind=kind) for kind in TYPES},
+        by_category={category: cell(category=category) for category in CATEGORIES},
+        unreadable=unreadable,
+    )
+
+
 def chance_row() -> dict[str, Any]:
     """Guessing among ten options: 10% everywhere, with no counts."""
     cell = {"correct": None, "total": None, "acc": float(CHANCE), "ci95": None}

@@ -75,11 +75,6 @@ def study_open(
         raise StudyInvalid(f"a study named {name!r} already exists")
     if not release.sealed or release.status == ReleaseStatus.DEPRECATED:
         raise StudyInvalid(f"{release.name} {release.version} is not a current frozen release")
-    if release.access == Access.PUBLIC:
-        raise StudyInvalid(
-            f"{release.name} {release.version} is public: anyone, evaluators included, could "
-            "download its keys; make it curators-only or named-users first"
-        )
     items = list(
         ReleaseItem.objects.filter(release=release, split=split)
         .order_by("position")
@@ -103,9 +98,17 @@ def study_open(
                 f"{person.username} is not an active evaluator account (reviewers and curators "
                 "have seen the keys)"
             )
-        if release.access == Access.NAMED and release.readers.filter(pk=person.pk).exists():
-            raise StudyInvalid(f"{person.username} may download {release.name}, keys included")
     with transaction.atomic():
+        # Locked, so the release cannot be opened up while the study is being opened.
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        if release.access == Access.PUBLIC:
+            raise StudyInvalid(
+                f"{release.name} {release.version} is public: anyone, evaluators included, could "
+                "download its keys; make it curators-only or named-users first"
+            )
+        for person in evaluators:
+            if release.access == Access.NAMED and release.readers.filter(pk=person.pk).exists():
+                raise StudyInvalid(f"{person.username} may download {release.name}, keys included")
         study = Study.objects.create(
             benchmark=benchmark,
             name=name,

@@ -10,6 +10,7 @@ from releases.models import RELEASE_NAME, SEMVER, SPLIT_NAME, Access
 from releases.services import FreezeRequest
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
+from sciannot.accounts.models import User
 from videos.taxonomy import Category
 
 
@@ -74,3 +75,15 @@ class FreezeForm(forms.Form):
             seed=data["seed"] or 0,
             keep_videos_together=bool(data["keep_videos_together"]),
         )
+
+
+class AccessForm(forms.Form):
+    """Who may download a frozen release."""
+
+    access = forms.ChoiceField(choices=Access.choices)
+    readers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only for named users: who, besides curators, may download it.",
+    )

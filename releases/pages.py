@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from releases.forms import FreezeForm
+from releases.access import AccessRefused, release_set_access
+from releases.forms import AccessForm, FreezeForm
 from releases.models import Release, ReleaseStatus
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.services import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
@@ -111,8 +113,33 @@ def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "files": release.files.order_by("split", "format"),
             "splits": release.manifest.get("splits", {}),
+            "access_form": AccessForm(
+                initial={"access": release.access, "readers": list(release.readers.all())}
+            ),
+            "readers": release.readers.order_by("username"),
         },
     )
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def release_access(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    release = get_object_or_404(Release, pk=pk)
+    form = AccessForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Access unchanged: "
+            + " ".join(str(error) for errors in form.errors.values() for error in errors),
+        )
+    else:
+        try:
+            release_set_access(release, form.cleaned_data["access"], form.cleaned_data["readers"])
+        except AccessRefused as exc:
+            messages.error(request, f"Access unchanged: {exc}.")
+        else:
+            messages.success(request, f"Who may download it: {release.get_access_display()}.")
+    return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
 
 
 @require_POST

@@ -10,5 +10,6 @@ urlpatterns = [
     path("new/", pages.release_new, name="new"),
     path("rebalance", pages.release_rebalance, name="rebalance"),
     path("<int:pk>/", pages.release_detail, name="detail"),
+    path("<int:pk>/access", pages.release_access, name="access"),
     path("<int:pk>/deprecate", pages.release_deprecate, name="deprecate"),
 ]

@@ -6,11 +6,23 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from baselines.api import LeaderboardView, PredictionsView
+from baselines.urls import leaderboard_patterns
 from releases import views as release_views
 from reviews import views as review_views
 from reviews.api.views import QuestionListView
 
 api_patterns = [
+    path(
+        "releases/<str:name>/<str:version>/predictions",
+        PredictionsView.as_view(),
+        name="predictions",
+    ),
+    path(
+        "releases/<str:name>/<str:version>/leaderboard",
+        LeaderboardView.as_view(),
+        name="leaderboard",
+    ),
     path(
         "releases/<str:name>/<str:version>/<str:filename>",
         release_views.release_download,
@@ -27,6 +39,7 @@ urlpatterns = [
     path("drafting/", include("drafting.urls")),
     path("releases/", include("releases.urls")),
     path("baseline/", include("baselines.urls")),
+    path("leaderboard/", include((leaderboard_patterns, "leaderboard"))),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -278,8 +278,10 @@ def frozen_releases_cleared(transactional_db: None) -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in triggers.SQLITE_DOWN:
             cursor.execute(statement)
-        # Studies and their answers point at releases and their items: they go first.
+        # Studies, model runs and what they hold point at releases and their items: they go
+        # first.
         tables = ["baselines_answer", "baselines_participation", "baselines_study"]
+        tables += ["baselines_prediction", "baselines_modelrun"]
         tables += [f"releases_{t}" for t in ("releaseitem", "releasefile", "release_readers")]
         for table in [*tables, "releases_release"]:
             cursor.execute(f"DELETE FROM {table}")

@@ -130,6 +130,9 @@ def test_an_evaluator_answers_everything_blind_and_gets_the_table(
         f"/baseline/studies/{study.pk}/",
         "/videos/",
         "/baseline/",
+        "/leaderboard/",
+        f"/leaderboard/{release.pk}/test/",
+        "/api/releases/svb/1.0.0/leaderboard",
     ):
         response = eva.get(url)
         text = b"".join(response.streaming_content) if response.streaming else response.content

@@ -11,7 +11,6 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from baselines.services import StudyInvalid, study_open
-from releases.models import Release
 from sciannot.accounts.models import User
 from videos.management.base import BenchmarkCommand
 
@@ -41,11 +40,7 @@ class Command(BenchmarkCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         benchmark = self.get_benchmark(options)
-        release = Release.objects.filter(
-            benchmark=benchmark, name=options["release"], version=options["version"]
-        ).first()
-        if release is None:
-            raise CommandError(f"no release {options['release']} {options['version']}")
+        release = self.get_release(benchmark, options["release"], options["version"])
         names = [n.strip() for n in options["evaluators"].split(",") if n.strip()]
         users = {u.username: u for u in User.objects.filter(username__in=names)}
         missing = [n for n in names if n not in users]

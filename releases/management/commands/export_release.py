@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from releases.models import ExportFormat, Release
+from releases.models import ExportFormat
 from releases.services import release_file
 from videos.management.base import BenchmarkCommand
 
@@ -29,11 +29,7 @@ class Command(BenchmarkCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         benchmark = self.get_benchmark(options)
-        release = Release.objects.filter(
-            benchmark=benchmark, name=options["name"], version=options["version"], sealed=True
-        ).first()
-        if release is None:
-            raise CommandError(f"no release {options['name']} {options['version']}")
+        release = self.get_release(benchmark, options["name"], options["version"])
         stored = release_file(release, options["split"], options["format"])
         if stored is None:
             raise CommandError(

@@ -1,0 +1,96 @@
+"""REST endpoints for harnesses: push a model's predictions for a release split, and read
+the split's leaderboard. Curators only (session or token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from baselines.leaderboard import leaderboard
+from baselines.predictions import PredictionsInvalid, import_predictions
+from releases.models import Release
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import HasRole
+from videos.models import Benchmark
+
+
+def _release(name: str, version: str) -> Release:
+    release = Release.objects.filter(
+        benchmark=Benchmark.objects.default(), name=name, version=version, sealed=True
+    ).first()
+    if release is None:
+        raise NotFound(f"no release {name} {version}")
+    return release
+
+
+class LeaderboardView(APIView):
+    permission_classes = [IsAuthenticated, HasRole]
+    allowed_roles = (Role.CURATOR,)
+
+    @extend_schema(
+        summary="A release split's leaderboard",
+        description=(
+            "Every imported model (careful reading, with lmms-eval's rule in `lmms_eval` and "
+            "the number of unreadable replies), the human baseline of each study with answers, "
+            "and chance; best overall first. Cells are `{correct, total, acc, ci95}`."
+        ),
+        parameters=[OpenApiParameter("split", OpenApiTypes.STR, default="test")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, name: str, version: str) -> Response:
+        release = _release(name, version)
+        split = request.query_params.get("split", "test")
+        if split not in release.splits:
+            raise NotFound(f"{release.name} {release.version} has no split {split!r}")
+        return Response(leaderboard(release, split))
+
+
+class PredictionsView(APIView):
+    permission_classes = [IsAuthenticated, HasRole]
+    allowed_roles = (Role.CURATOR,)
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Import a model's predictions",
+        description=(
+            'Scores lmms-eval `--log_samples` output or `{"uid", "prediction"}` JSON Lines '
+            "against the release split. Importing the same model again replaces it. A malformed "
+            "file is refused whole (400) and nothing changes."
+        ),
+        request=inline_serializer(
+            "PredictionsUpload",
+            {
+                "model": serializers.CharField(max_length=200),
+                "split": serializers.CharField(default="test"),
+                "file": serializers.FileField(),
+            },
+        ),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, name: str, version: str) -> Response:
+        release = _release(name, version)
+        uploaded = request.FILES.get("file")
+        if uploaded is None or uploaded.file is None:
+            raise ValidationError({"file": "attach the predictions file as `file`"})
+        model: Any = request.data.get("model", "")
+        try:
+            report = import_predictions(
+                release=release,
+                split=str(request.data.get("split") or "test"),
+                model=str(model),
+                handle=uploaded.file,
+                file_name=uploaded.name or "predictions",
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except PredictionsInvalid as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(report.as_dict(), status=status.HTTP_201_CREATED)

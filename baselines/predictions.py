@@ -1,0 +1,523 @@
+"""Importing a model's predictions for a release split and scoring them.
+
+Two file shapes are read:
+
+- lmms-eval's `--log_samples` output: one sample per line (or the older single JSON document
+  with a `logs` list). A sample is matched by `doc_id`, the item's position in the split's
+  JSONL, and then checked: its question (from the logged `doc`, or else the prompt) must be
+  the released question, and its `target`, when it is a letter, the released key. A sample
+  that fails either check belongs to another release or version and is not scored.
+- Simple lines `{"uid": …, "prediction": …}`, matched by uid.
+
+Every item of the split gets a prediction row: an item the file said nothing about is
+`missing` and counts as wrong, so every model is scored over the same items. Lines that match
+no item, and second lines for an item, are reported with their line number. A malformed file
+is refused whole and nothing is stored; a good one replaces the model's earlier import in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from django.db import transaction
+from django.db.models import Count, Q
+
+from baselines.models import ModelRun, Prediction, PredictionFormat
+from baselines.scoring import Row, careful_letter, lmms_eval_letter, row_from_groups
+from releases.models import Release, ReleaseItem
+from releases.services import release_file
+from sciannot.accounts.models import User
+
+# How many problems a report lists line by line; the rest are counted.
+REPORT_LIMIT = 50
+MODEL_NAME_MAX = 200
+
+
+class PredictionsInvalid(ValueError):
+    """A predictions file or request that cannot be imported; the message says why."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One prediction as read from the file."""
+
+    line: int
+    reply: str
+    raw: dict[str, Any]
+    doc_id: int | None = None
+    uid: str | None = None
+    # Texts the released question should be found in (the logged doc's, or the prompt).
+    doc_question: str | None = None
+    prompt: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    pk: int
+    uid: str
+    question: str
+    options: dict[str, str]
+    answer: str
+    question_type: str
+    category: str
+
+
+@dataclass
+class ImportReport:
+    run: ModelRun
+    replaced: bool
+    lines: int
+    scored: int
+    missing: list[str]
+    unmatched: list[dict[str, Any]]
+    unchecked: int
+    careful: Row
+    lmms_eval: Row
+    unreadable: int
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.run.model,
+            "release": self.run.release.name,
+            "version": self.run.release.version,
+            "split": self.run.split,
+            "format": self.run.format,
+            "replaced": self.replaced,
+            "lines": self.lines,
+            "scored": self.scored,
+            "missing": self.missing,
+            "unmatched": self.unmatched,
+            "unchecked": self.unchecked,
+            "unreadable": self.unreadable,
+            "careful": self.careful.as_dict(),
+            "lmms_eval": self.lmms_eval.as_dict(),
+        }
+
+
+# --- Reading the file -----------------------------------------------------------------------
+
+
+def _first_text(value: Any) -> str | None:
+    """The first string in a (possibly nested) list: lmms-eval logs `resps` as [["reply"]]
+    and `filtered_resps` as ["reply"]."""
+    while isinstance(value, list) and value:
+        value = value[0]
+    return value if isinstance(value, str) else None
+
+
+def _texts(value: Any, depth: int = 0) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple) and depth < 4:
+        for part in value:
+            yield from _texts(part, depth + 1)
+    elif isinstance(value, dict) and depth < 4:
+        for part in value.values():
+            yield from _texts(part, depth + 1)
+
+
+def _lmms_record(line: int, sample: dict[str, Any]) -> Record:
+    doc_id = sample.get("doc_id")
+    if isinstance(doc_id, str) and doc_id.isdigit():
+        doc_id = int(doc_id)
+    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
+        raise PredictionsInvalid(f"line {line}: doc_id must be a whole number ≥ 0, not {doc_id!r}")
+    reply = None
+    for key in ("filtered_resps", "resps"):
+        if key in sample:
+            reply = _first_text(sample[key])
+            if reply is not None:
+                break
+    if reply is None:
+        raise PredictionsInvalid(f"line {line}: no reply (filtered_resps or resps) for {doc_id}")
+    doc = sample.get("doc")
+    doc_question = doc.get("question") if isinstance(doc, dict) else None
+    prompt_parts = [*_texts(sample.get("input")), *_texts(sample.get("arguments"))]
+    target = sample.get("target")
+    # The stored record: everything but the logged doc (a copy of the release's own line).
+    raw = {key: value for key, value in sample.items() if key != "doc"}
+    return Record(
+        line=line,
+        reply=reply,
+        raw=raw,
+        doc_id=doc_id,
+        doc_question=doc_question if isinstance(doc_question, str) else None,
+        prompt="\n".join(prompt_parts) or None,
+        target=target.strip() if isinstance(target, str) else None,
+    )
+
+
+def _uid_record(line: int, record: dict[str, Any]) -> Record:
+    uid = record.get("uid")
+    if not isinstance(uid, str) or not uid.strip():
+        raise PredictionsInvalid(f"line {line}: uid must be a non-empty string")
+    if "prediction" not in record:
+        raise PredictionsInvalid(f"line {line}: no prediction for {uid}")
+    prediction = record["prediction"]
+    if prediction is None:
+        prediction = ""
+    if not isinstance(prediction, str):
+        raise PredictionsInvalid(f"line {line}: prediction for {uid} must be a string")
+    return Record(line=line, reply=prediction, raw=record, uid=uid.strip())
+
+
+def _objects(handle: IO[bytes], digest: Any) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) for each record. JSON Lines are read one line at a time;
+    a file that is one JSON document (lmms-eval's older `{"logs": [...]}`, or a list) is
+    read whole."""
+    first = handle.readline()
+    digest.update(first)
+    try:
+        head = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PredictionsInvalid(f"line 1 is not UTF-8 text (byte {exc.start})") from exc
+    try:
+        parsed = orjson.loads(head) if head.strip() else None
+    except orjson.JSONDecodeError:
+        parsed = None
+    if not (isinstance(parsed, dict) and ("doc_id" in parsed or "uid" in parsed)):
+        rest = handle.read()
+        digest.update(rest)
+        body = (first + rest).removeprefix(b"\xef\xbb\xbf")
+        try:
+            whole = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            whole = None
+        if isinstance(whole, dict) and isinstance(whole.get("logs"), list):
+            yield from enumerate(whole["logs"], start=1)
+            return
+        if isinstance(whole, list):
+            yield from enumerate(whole, start=1)
+            return
+        if whole is not None and not isinstance(whole, dict):
+            raise PredictionsInvalid("expected JSON Lines of objects, or lmms-eval's log")
+        lines: Iterator[bytes] = iter(body.splitlines())
+    else:
+        lines = iter([head.encode("utf-8")])
+
+        def remaining() -> Iterator[bytes]:
+            for line in handle:
+                digest.update(line)
+                yield line
+
+        lines = _chain(lines, remaining())
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise PredictionsInvalid(f"line {number} is not valid JSON: {exc}") from exc
+
+
+def _chain(*parts: Iterator[bytes]) -> Iterator[bytes]:
+    for part in parts:
+        yield from part
+
+
+def read_predictions(handle: IO[bytes]) -> tuple[str, list[Record], str]:
+    """The file's format, its records and its sha256, or PredictionsInvalid naming the first
+    bad line."""
+    digest = hashlib.sha256()
+    kinds = set()
+    records = []
+    for number, obj in _objects(handle, digest):
+        if not isinstance(obj, dict):
+            raise PredictionsInvalid(f"line {number}: expected a JSON object")
+        if "doc_id" in obj:
+            kinds.add(PredictionFormat.LMMS_EVAL)
+            records.append(_lmms_record(number, obj))
+        elif "uid" in obj:
+            kinds.add(PredictionFormat.UID)
+            records.append(_uid_record(number, obj))
+        else:
+            raise PredictionsInvalid(
+                f"line {number}: neither an lmms-eval sample (doc_id) nor a "
+                '{"uid", "prediction"} line'
+            )
+        if len(kinds) > 1:
+            raise PredictionsInvalid(
+                f"line {number}: mixes lmms-eval samples and uid lines in one file"
+            )
+    if not records:
+        raise PredictionsInvalid("the file holds no predictions")
+    return kinds.pop(), records, digest.hexdigest()
+
+
+# --- Matching against the release ----------------------------------------------------------
+
+_TOKEN = re.compile(r"\d+(?::\d+)+(?:\.\d+)?|\w+")
+_TIME = re.compile(r"\d+(?::\d+)+(?:\.\d+)?")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words, without times (`02:22`, and ratios such as `1:10` that look like
+    them): lmms-eval rewrites a question's times to frame numbers in its prompt."""
+    return [w for w in _TOKEN.findall(text.casefold()) if not _TIME.fullmatch(w)]
+
+
+def same_question(released: str, logged: str) -> bool:
+    """Whether `logged` (a logged question, or a whole prompt) holds the released question:
+    its words in order, with at most a few words put in between (a time rewritten as
+    "frame 120" for a time)."""
+    if " ".join(released.split()) == " ".join(logged.split()):
+        return True
+    wanted, seen = _words(released), _words(logged)
+    if not wanted:
+        return False
+    slack = 3 * len(_TIME.findall(released)) + 4
+    for start, word in enumerate(seen):
+        if word != wanted[0]:
+            continue
+        position, matched = start + 1, 1
+        while matched < len(wanted) and position < len(seen):
+            if position - start - matched > slack:
+                break
+            if seen[position] == wanted[matched]:
+                matched += 1
+            position += 1
+        if matched == len(wanted) and position - start - len(wanted) <= slack:
+            return True
+    return False
+
+
+def split_facts(release: Release, split: str) -> list[ItemFacts]:
+    """The split's items in release order, read from its stored JSONL in one pass."""
+    stored = release_file(release, split, "jsonl")
+    if stored is None:
+        raise PredictionsInvalid(f"{release.name} {release.version} has no split {split!r}")
+    pks = dict(
+        ReleaseItem.objects.filter(release=release, split=split).values_list("position", "pk")
+    )
+    facts = []
+    with stored.file.open("rb") as handle:
+        for position, line in enumerate(handle):
+            item = orjson.loads(line)
+            facts.append(
+                ItemFacts(
+                    pk=pks[position],
+                    uid=item["uid"],
+                    question=item["question"],
+                    options=dict(item["options"]),
+                    answer=item["answer"],
+                    question_type=item["question_type"],
+                    category=item["category"],
+                )
+            )
+    return facts
+
+
+def _match(
+    records: list[Record], facts: list[ItemFacts], other_splits: dict[str, str]
+) -> tuple[dict[int, Record], list[dict[str, Any]], int]:
+    """Records by item position, the lines that matched nothing, and how many lines could
+    not be checked against the question."""
+    by_uid = {fact.uid: position for position, fact in enumerate(facts)}
+    matched: dict[int, Record] = {}
+    unmatched: list[dict[str, Any]] = []
+    unchecked = 0
+    for record in records:
+        position: int | None
+        if record.uid is not None:
+            position = by_uid.get(record.uid)
+            if position is None:
+                where = other_splits.get(record.uid)
+                reason = (
+                    f"uid {record.uid} is in split {where!r}, not this one"
+                    if where
+                    else f"uid {record.uid} is not in this release"
+                )
+                unmatched.append({"line": record.line, "reason": reason})
+                continue
+        else:
+            assert record.doc_id is not None
+            position = record.doc_id
+            if position >= len(facts):
+                unmatched.append(
+                    {
+                        "line": record.line,
+                        "reason": f"doc_id {position} is beyond the split's {len(facts)} items",
+                    }
+                )
+                continue
+            fact = facts[position]
+            texts = [t for t in (record.doc_question, record.prompt) if t]
+            if not texts:
+                unchecked += 1
+            elif not any(same_question(fact.question, text) for text in texts):
+                unmatched.append(
+                    {
+                        "line": record.line,
+                        "reason": f"doc_id {position}: the logged question is not the "
+                        f"release's item {position} ({fact.uid}); another release or version?",
+                    }
+                )
+                continue
+            target = (record.target or "").strip("() .").upper()
+            if len(target) == 1 and target.isalpha() and target != fact.answer:
+                unmatched.append(
+                    {
+                        "line": record.line,
+                        "reason": f"doc_id {position}: the logged target is {target} but the "
+                        f"release's key is {fact.answer}; another version?",
+                    }
+                )
+                continue
+        if position in matched:
+            unmatched.append(
+                {
+                    "line": record.line,
+                    "reason": f"a second prediction for {facts[position].uid} (line "
+                    f"{matched[position].line} is kept)",
+                }
+            )
+            continue
+        matched[position] = record
+    return matched, unmatched, unchecked
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+def import_predictions(
+    *,
+    release: Release,
+    split: str,
+    model: str,
+    handle: IO[bytes],
+    file_name: str,
+    user: User | None = None,
+) -> ImportReport:
+    model = " ".join(model.split())
+    if not model:
+        raise PredictionsInvalid("a model needs a name")
+    if len(model) > MODEL_NAME_MAX:
+        raise PredictionsInvalid(f"a model name is at most {MODEL_NAME_MAX} characters")
+    if not release.sealed:
+        raise PredictionsInvalid(f"{release.name} {release.version} is not frozen")
+    kind, records, sha256 = read_predictions(handle)
+    facts = split_facts(release, split)
+    other_splits = dict(
+        ReleaseItem.objects.filter(release=release).exclude(split=split).values_list("uid", "split")
+    )
+    matched, unmatched, unchecked = _match(records, facts, other_splits)
+    if not matched:
+        first = unmatched[0]["reason"] if unmatched else "no predictions"
+        raise PredictionsInvalid(
+            f"no line matched an item of {release.name} {release.version} ({split}); "
+            f"line {unmatched[0]['line'] if unmatched else '-'}: {first}"
+        )
+    rows = []
+    missing = []
+    for position, fact in enumerate(facts):
+        record = matched.get(position)
+        if record is None:
+            missing.append(fact.uid)
+            rows.append(
+                Prediction(
+                    item_id=fact.pk,
+                    question_type=fact.question_type,
+                    category=fact.category,
+                    missing=True,
+                )
+            )
+            continue
+        lmms = lmms_eval_letter(record.reply, seed=f"{model}\n{fact.uid}")
+        careful = careful_letter(record.reply, fact.options) or ""
+        rows.append(
+            Prediction(
+                item_id=fact.pk,
+                question_type=fact.question_type,
+                category=fact.category,
+                line=record.line,
+                reply=record.reply,
+                raw=record.raw,
+                lmms_letter=lmms,
+                lmms_correct=lmms == fact.answer,
+                careful_letter=careful,
+                careful_correct=careful == fact.answer,
+            )
+        )
+    with transaction.atomic():
+        earlier = (
+            ModelRun.objects.select_for_update()
+            .filter(release=release, split=split, model=model)
+            .first()
+        )
+        if earlier is not None:
+            earlier.delete()
+        run = ModelRun.objects.create(
+            release=release,
+            split=split,
+            model=model,
+            format=kind,
+            file_name=Path(file_name).name[:255],
+            file_sha256=sha256,
+            lines=len(records),
+            unmatched=unmatched,
+            unchecked=unchecked,
+            imported_by=user,
+        )
+        for row in rows:
+            row.run = run
+        Prediction.objects.bulk_create(rows, batch_size=2000)
+    careful_row, lmms_row, unreadable = run_rows(run)
+    return ImportReport(
+        run=run,
+        replaced=earlier is not None,
+        lines=len(records),
+        scored=len(matched),
+        missing=missing,
+        unmatched=unmatched,
+        unchecked=unchecked,
+        careful=careful_row,
+        lmms_eval=lmms_row,
+        unreadable=unreadable,
+    )
+
+
+def run_rows(run: ModelRun) -> tuple[Row, Row, int]:
+    """The run's table rows by the careful reader and by lmms-eval's rule (counted in SQL),
+    and how many replies the careful reader could not read (missing items not included)."""
+    groups = (
+        Prediction.objects.filter(run=run)
+        .values("question_type", "category")
+        .annotate(
+            total=Count("pk"),
+            careful=Count("pk", filter=Q(careful_correct=True)),
+            lmms=Count("pk", filter=Q(lmms_correct=True)),
+            unreadable=Count("pk", filter=Q(careful_letter="", missing=False)),
+        )
+    )
+    careful: dict[tuple[str, str], tuple[int, int]] = {}
+    lmms: dict[tuple[str, str], tuple[int, int]] = {}
+    unreadable = 0
+    for group in groups:
+        key = (group["question_type"], group["category"])
+        careful[key] = (group["careful"], group["total"])
+        lmms[key] = (group["lmms"], group["total"])
+        unreadable += group["unreadable"]
+    return (
+        row_from_groups(run.model, careful, unreadable=unreadable),
+        row_from_groups(f"{run.model} (lmms-eval rule)", lmms),
+        unreadable,
+    )
+
+
+__all__ = [
+    "ImportReport",
+    "PredictionsInvalid",
+    "import_predictions",
+    "read_predictions",
+    "run_rows",
+    "same_question",
+]
