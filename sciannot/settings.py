@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()
@@ -45,12 +49,36 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+
+
+def insecure_secret_key_reason(key: str) -> str | None:
+    """Why `key` must not sign production sessions, or None: the rules of Django's own
+    deployment check (security.W009), so a key this accepts also passes `check --deploy`."""
+    if not key:
+        return "it is not set"
+    if key.startswith("django-insecure-"):
+        return "it is a development key (it starts with 'django-insecure-')"
+    if len(key) < 50:
+        return f"it has {len(key)} characters; use at least 50"
+    if len(set(key)) < 5:
+        return "it has fewer than 5 different characters"
+    return None
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        # A production deployment must never run with a key that is in the repository.
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+if not DEBUG:
+    # A production deployment must never run with a key that is in the repository or that can
+    # be guessed: anyone who knows it can forge sessions and password-reset links.
+    _key_problem = insecure_secret_key_reason(SECRET_KEY)
+    if _key_problem:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off, to a random value of at "
+            f"least 50 characters: {_key_problem}. Make one with: python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(50))'"
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -68,6 +96,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "django_celery_results",
+    "csp",
+    "axes",
     "sciannot.accounts",
     "videos",
     "reviews",
@@ -78,6 +108,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sciannot.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sciannot.urls"
@@ -137,6 +171,12 @@ AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+# Axes first: it refuses a locked-out username + address before a password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "/accounts/login/"
@@ -284,18 +324,100 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A working day; closing the browser does not sign a reviewer out in the middle of a queue.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages hand the token to htmx in <body hx-headers>.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Both stay off unless asked for, so a plain-HTTP stack (tests, a laptop) keeps working.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent by sciannot.security.PermissionsPolicyMiddleware: no page needs these devices.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preloading is a promise to browser vendors that is slow to take back: it stays an
+# explicit choice (DJANGO_SECURE_HSTS_PRELOAD=1), so the deploy check must not demand it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def _s3_media_origins() -> list[str]:
+    """Where signed media URLs point when the object store serves videos and posters."""
+    if STORAGE != "s3":
+        return []
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if not parts.scheme or not parts.netloc:
+            raise ImproperlyConfigured(
+                f"AWS_S3_ENDPOINT_URL must be an absolute URL like https://s3.example.org, "
+                f"not {endpoint!r}"
+            )
+        return [f"{parts.scheme}://{parts.netloc}"]
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "sciannot")
+    region = os.environ.get("AWS_S3_REGION_NAME", "").strip()
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
+# Scripts and styles only from our own static files: no inline <script>, style= or on*=
+# handlers anywhere, so injected markup cannot run even if it slipped past escaping.
+_MEDIA_ORIGINS = _s3_media_origins()
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_MEDIA_ORIGINS],
+        "media-src": [SELF, "blob:", *_MEDIA_ORIGINS],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes): a username at an address is locked out after this many
+# failed sign-ins in a row, for the cool-off; a successful sign-in starts the count again.
+AXES_ENABLED = True
+# No start-up banner on every command; failures and lockouts are still logged.
+AXES_VERBOSE = False
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+# Username and address together: someone guessing one account's password does not lock its
+# owner out from another place, nor everyone behind the same address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+
+# The client's address: REMOTE_ADDR, unless that is one of these proxies (addresses or
+# networks, e.g. nginx's); only then is X-Forwarded-For believed, read from the right.
+def _networks(name: str) -> list[IPv4Network | IPv6Network]:
+    try:
+        return [ip_network(part, strict=False) for part in env_list(name, [])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be comma-separated addresses or networks (10.0.0.5, 172.16.0.0/12): {exc}"
+        ) from exc
+
+
+TRUSTED_PROXIES = _networks("DJANGO_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "sciannot.security.client_ip"
 
 # --- Application ------------------------------------------------------------------------------
 

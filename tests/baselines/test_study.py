@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -28,7 +29,8 @@ LETTERS = "ABCDEFGHIJ"
 
 def signed_in(username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=f"pw-{username}")
+    # Login throttling needs the request a sign-in comes with.
+    assert client.login(request=HttpRequest(), username=username, password=f"pw-{username}")
     return client
 
 
