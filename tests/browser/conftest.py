@@ -46,7 +46,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
+    # Playwright evaluates wait_for_function's string predicates with eval, which the app's
+    # Content-Security-Policy (script-src 'self') forbids; these tests check behaviour, and
+    # test_csp.py and test_xss.py check the policy in contexts that do not bypass it.
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1400, "height": 900}, bypass_csp=True
+    )
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
