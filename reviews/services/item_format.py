@@ -442,6 +442,17 @@ def validate_item(
     duration = known_duration if known_duration is not None else item_duration
     spans = _parse_spans(text, breakdown, duration, problems) if text else []
 
+    # The columns' sizes: PostgreSQL refuses a longer value with a database error (SQLite
+    # would keep it), so it is a problem of the line instead.
+    for name, value, limit in (
+        ("video_id", video_id, 64),
+        ("question_id", question_id, 32),
+        ("discipline", discipline, 64),
+        ("subject", subject, 200),
+    ):
+        if len(value) > limit:
+            problems.append(f"`{name}` has {len(value)} characters; at most {limit}")
+
     if problems:
         raise ItemProblems(problems)
     return ItemData(

@@ -243,6 +243,8 @@ BAD_ITEMS: list[tuple[str, Any, str]] = [
     ("reversed range", make_item(question="Between 02:33 and 02:22, why?"), "ends before"),
     ("unknown category", make_item(category="Astronomy"), "unknown category"),
     ("not an object", ["a", "list"], "must be a JSON object"),
+    ("long subject", make_item(subject="s" * 201), "`subject` has 201 characters; at most 200"),
+    ("long video id", make_item(video_id="9" * 65), "`video_id` has 65 characters; at most 64"),
 ]
 
 

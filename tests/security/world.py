@@ -95,7 +95,7 @@ class World:
         return {"curator": curator, "reviewer": reviewer, "evaluator": evaluator}
 
 
-def _items(mark: Mark) -> list[dict[str, Any]]:
+def _items(mark: Mark, short: Mark) -> list[dict[str, Any]]:
     items = []
     for n in range(1, 6):
         start, end = 2 + 3 * n, 4 + 3 * n
@@ -113,7 +113,7 @@ def _items(mark: Mark) -> list[dict[str, Any]]:
                 "answer": LETTERS[n],
                 "question_type": "Conceptual Reasoning",
                 "discipline": "Biology",
-                "subject": mark("subject"),
+                "subject": short("subject"),
                 "video_duration": 20.0,
                 "timestamp_breakdown": [f"00:{start:02d}-00:{end:02d}: " + mark(f"note-{n}")],
                 "rationale": mark(f"rationale-{n}"),
@@ -169,7 +169,7 @@ def build_world(
     call_command("import_videos", str(folder), stdout=out, stderr=out)
     items_file = tmp_path / "items.jsonl"
     items_file.write_text(
-        "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in _items(mark)),
+        "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in _items(mark, short)),
         encoding="utf-8",
     )
     call_command("import_questions", str(items_file), stdout=out)
