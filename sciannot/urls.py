@@ -41,6 +41,7 @@ urlpatterns = [
     path("baseline/", include("baselines.urls")),
     path("leaderboard/", include((leaderboard_patterns, "leaderboard"))),
     path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("sciannot.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
