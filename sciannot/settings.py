@@ -281,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sciannot.openapi.add_release_downloads",
+    ],
 }
 
 # --- Security -----------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
+# Under /api/, an unknown URL answers JSON as the API does.
+handler404 = "sciannot.errors.not_found"
+
 urlpatterns = [
     path("", review_views.home, name="home"),
     path("videos/", include("videos.urls")),
