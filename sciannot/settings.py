@@ -307,22 +307,25 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 # --- Email and invitations ---------------------------------------------------------------------
 
 # Invitations and password resets are emailed. Development prints them on the console.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+# An empty variable (as `.env.example` leaves them) means the default.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sciannot <noreply@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "sciannot <noreply@localhost>"
 # How long an invitation link stays usable.
-INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
-if INVITATION_DAYS < 1:
-    raise ImproperlyConfigured(f"INVITATION_DAYS must be at least 1, not {INVITATION_DAYS}")
+_invitation_days = os.environ.get("INVITATION_DAYS") or "7"
+if not _invitation_days.isdigit() or int(_invitation_days) < 1:
+    raise ImproperlyConfigured(
+        f"INVITATION_DAYS must be a whole number of days, at least 1, not {_invitation_days!r}"
+    )
+INVITATION_DAYS = int(_invitation_days)
 
 # --- Application ------------------------------------------------------------------------------
 
