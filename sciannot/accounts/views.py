@@ -48,7 +48,8 @@ from sciannot.accounts.services import (
 def invitation_list(request: HttpRequest) -> HttpResponse:
     """Invitations by status, and the form that sends a new one. A new link is shown once."""
     choices = discipline_choices()
-    form = InvitationForm(request.POST or None, disciplines=choices)
+    posted = request.POST if request.method == "POST" else None
+    form = InvitationForm(posted, disciplines=choices)
     context: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
@@ -120,7 +121,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         # Accepting would silently swap the signed-in account for a new one.
         status = 403 if request.method == "POST" else 200
         return render(request, "accounts/invitation_accept.html", context, status=status)
-    form = AcceptForm(request.POST or None)
+    form = AcceptForm(request.POST if request.method == "POST" else None)
     context["form"] = form
     if request.method == "GET":
         return render(request, "accounts/invitation_accept.html", context)
@@ -159,7 +160,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = account_get_for_user(request.user, pk)
     choices = discipline_choices(*account.disciplines)
     initial = {"role": account.role, "disciplines": account.disciplines}
-    form = AccessForm(request.POST or None, initial=initial, disciplines=choices)
+    posted = request.POST if request.method == "POST" else None
+    form = AccessForm(posted, initial=initial, disciplines=choices)
     status = 200
     if request.method == "POST":
         status = 400

@@ -187,6 +187,7 @@ def test_a_bad_user_name_or_password_is_refused_and_the_link_stays_usable(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
+        ({"email": ""}, "This field is required"),
         ({"email": "not-an-address"}, "Enter a valid email address"),
         ({"disciplines": []}, "a reviewer needs at least one discipline"),
         ({"role": "evaluator"}, "only reviewers have disciplines"),
@@ -203,6 +204,16 @@ def test_a_bad_invitation_is_refused_and_nothing_is_sent(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_an_empty_post_is_refused_with_what_is_missing(curator: Any, reviewer: Any) -> None:
+    client = signed_in(curator)
+    for url in ("/accounts/invitations/", f"/accounts/users/{reviewer.pk}/"):
+        response = client.post(url, {})
+        assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert not Invitation.objects.exists()
+    reviewer.refresh_from_db()
+    assert reviewer.disciplines == ["Biology"]
 
 
 def test_a_second_pending_invitation_for_the_same_address_is_refused(curator: Any) -> None:
