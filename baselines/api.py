@@ -20,6 +20,7 @@ from baselines.predictions import PredictionsInvalid, import_predictions
 from releases.models import Release
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import HasRole
+from sciannot.openapi import error_responses
 from videos.models import Benchmark
 
 
@@ -44,7 +45,7 @@ class LeaderboardView(APIView):
             "and chance; best overall first. Cells are `{correct, total, acc, ci95}`."
         ),
         parameters=[OpenApiParameter("split", OpenApiTypes.STR, default="test")],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, name: str, version: str) -> Response:
         release = _release(name, version)
@@ -74,7 +75,7 @@ class PredictionsView(APIView):
                 "file": serializers.FileField(),
             },
         ),
-        responses={201: OpenApiTypes.OBJECT},
+        responses={201: OpenApiTypes.OBJECT, **error_responses(400, 401, 403, 404, 415)},
     )
     def post(self, request: Request, name: str, version: str) -> Response:
         release = _release(name, version)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.views.decorators.http import require_http_methods
@@ -57,7 +57,7 @@ def release_download(
 ) -> HttpResponse | StreamingHttpResponse:
     split, _, fmt = filename.rpartition(".")
     if filename not in ARTIFACTS and (fmt not in (*CONTENT_TYPES, "tsv") or not split):
-        raise Http404(
+        return _not_found(
             "Releases are downloaded as <split>.jsonl, <split>.json, <split>.tsv, "
             + ", ".join(ARTIFACTS)
         )
@@ -67,20 +67,18 @@ def release_download(
     user = _user(request)
     if release is None or not may_download(user, release):
         if user is None and release is not None:
-            response = HttpResponse(
-                "Sign in or send an API token to download this release.",
-                status=401,
-                content_type="text/plain; charset=utf-8",
+            response = JsonResponse(
+                {"detail": "Sign in or send an API token to download this release."}, status=401
             )
             response["WWW-Authenticate"] = "Token"
             return response
-        raise Http404("No such release, or not one you may download.")
+        return _not_found("No such release, or not one you may download.")
     if filename in ARTIFACTS or fmt == "tsv":
         return _artifact(request, release, filename, split)
     stored = release_file(release, split, fmt)
     jsonl = release_file(release, split, "jsonl")
     if stored is None or jsonl is None:
-        raise Http404(f"{release} has no split {split!r}.")
+        return _not_found(f"{release} has no split {split!r}.")
     etag = f'"{jsonl.sha256}"'
     if _not_modified(request, etag):
         not_modified = HttpResponseNotModified()
@@ -100,6 +98,11 @@ def release_download(
     return stream
 
 
+def _not_found(message: str) -> JsonResponse:
+    # The API's errors are JSON with a `detail`, these downloads' included.
+    return JsonResponse({"detail": message}, status=404)
+
+
 def _not_modified(request: HttpRequest, etag: str) -> bool:
     matches = request.headers.get("If-None-Match", "")
     return matches.strip() == "*" or etag in [
@@ -114,7 +117,7 @@ def _artifact(request: HttpRequest, release: Release, filename: str, split: str)
         data = make(release)
     else:
         if release_file(release, split, "jsonl") is None:
-            raise Http404(f"{release} has no split {split!r}.")
+            return _not_found(f"{release} has no split {split!r}.")
         content_type, data = (
             "text/tab-separated-values; charset=utf-8",
             vlmevalkit_tsv(release, split),

@@ -55,3 +55,11 @@ class CachedCountPaginator(Paginator):
 class QuestionPagination(PageNumberPagination):
     django_paginator_class = CachedCountPaginator
     page_size = 100
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                # `?page=` is the first page, as DRF reads it; a page past the end is a 404.
+                parameter["allowEmptyValue"] = True
+        return parameters

@@ -171,6 +171,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # Axes first: it refuses a locked-out username + address before a password is even checked.
@@ -299,8 +301,9 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: a request with neither gets 401 and `WWW-Authenticate: Token`.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sciannot.pagination.QuestionPagination",
@@ -318,6 +321,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sciannot.openapi.add_release_downloads",
+    ],
 }
 
 # --- Security -----------------------------------------------------------------------------------
@@ -418,6 +425,29 @@ def _networks(name: str) -> list[IPv4Network | IPv6Network]:
 
 TRUSTED_PROXIES = _networks("DJANGO_TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "sciannot.security.client_ip"
+
+# --- Email and invitations ---------------------------------------------------------------------
+
+# Invitations and password resets are emailed. Development prints them on the console.
+# An empty variable (as `.env.example` leaves them) means the default.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "sciannot <noreply@localhost>"
+# How long an invitation link stays usable.
+_invitation_days = os.environ.get("INVITATION_DAYS") or "7"
+if not _invitation_days.isdigit() or int(_invitation_days) < 1:
+    raise ImproperlyConfigured(
+        f"INVITATION_DAYS must be a whole number of days, at least 1, not {_invitation_days!r}"
+    )
+INVITATION_DAYS = int(_invitation_days)
 
 # --- Application ------------------------------------------------------------------------------
 

@@ -32,6 +32,9 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
+# Under /api/, an unknown URL answers JSON as the API does.
+handler404 = "sciannot.errors.not_found"
+
 urlpatterns = [
     path("", review_views.home, name="home"),
     path("videos/", include("videos.urls")),
@@ -41,6 +44,7 @@ urlpatterns = [
     path("baseline/", include("baselines.urls")),
     path("leaderboard/", include((leaderboard_patterns, "leaderboard"))),
     path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("sciannot.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from reviews.models import Question, QuestionStatus, QuestionType
 from reviews.selectors import questions_for_user, with_details
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import HasRole
+from sciannot.openapi import error_responses
 from videos.taxonomy import Category
 
 
@@ -22,15 +23,18 @@ from videos.taxonomy import Category
         summary="List questions",
         description=(
             "Questions the caller may see (curators: all; reviewers: their disciplines), "
-            "paginated, in creation order."
+            "paginated, in creation order. An empty filter value is no filter; an unknown "
+            "one is a 400 naming the allowed values."
         ),
         parameters=[
             OpenApiParameter("video_id", OpenApiTypes.STR, description="Source video id."),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=QuestionStatus.values),
-            OpenApiParameter("category", OpenApiTypes.STR, enum=Category.values),
-            OpenApiParameter("question_type", OpenApiTypes.STR, enum=QuestionType.values),
+            # Empty means no filter: `?video_id=&status=` lists everything.
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[*QuestionStatus.values, ""]),
+            OpenApiParameter("category", OpenApiTypes.STR, enum=[*Category.values, ""]),
+            OpenApiParameter("question_type", OpenApiTypes.STR, enum=[*QuestionType.values, ""]),
             OpenApiParameter("benchmark", OpenApiTypes.STR, description="Benchmark name."),
         ],
+        responses={200: QuestionSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
 )
 class QuestionListView(generics.ListAPIView[Question]):

@@ -1,9 +1,12 @@
+"""Admin for accounts and invitations (invitations are made and revoked on their own page)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from sciannot.accounts.models import User
+from sciannot.accounts.models import Invitation, User
+from sciannot.admin_views import ViewOnlyAdmin
 
 
 @admin.register(User)
@@ -18,3 +21,11 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Role", {"fields": ("role", "disciplines")}),
     )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ViewOnlyAdmin):
+    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "used_by"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]

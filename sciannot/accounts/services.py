@@ -1,15 +1,32 @@
-"""Creating and updating accounts."""
+"""Accounts: creating and updating them, invitations, roles and disciplines, deactivation and
+API tokens. Pages, the admin and the CLI all change accounts through these functions."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
-from sciannot.accounts.models import Role, User
+from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
 from videos.taxonomy import KNOWN_DISCIPLINES, Category
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -31,6 +48,13 @@ def _canonical_scope_name(name: str) -> str:
         f"unknown discipline or category {name!r}; known: "
         + ", ".join(sorted({*KNOWN_DISCIPLINES, *Category.values}))
     )
+
+
+def _set_role(user: User, role: str, disciplines: list[str]) -> None:
+    user.role = role
+    user.disciplines = disciplines
+    # Curators run the whole benchmark, the admin included; no other role keeps those rights.
+    user.is_staff = user.is_superuser = role == Role.CURATOR
 
 
 def user_upsert(
@@ -66,11 +90,287 @@ def user_upsert(
                 except ValidationError as exc:
                     raise AccountError("; ".join(exc.messages)) from exc
             user.set_password(password)
-        user.role = role
-        user.disciplines = scope
+        _set_role(user, role, scope)
         if email:
             user.email = email
-        # Curators run the whole benchmark, the admin included.
-        user.is_staff = user.is_superuser = role == Role.CURATOR
         user.save()
     return user, created
+
+
+def _scope_for_role(role: str, disciplines: Sequence[str]) -> list[str]:
+    """The disciplines an account of `role` keeps: reviewers need at least one, others none."""
+    if role not in Role.values:
+        raise AccountError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
+    scope = sorted({_canonical_scope_name(name) for name in disciplines if name.strip()})
+    if role == Role.REVIEWER and not scope:
+        raise AccountError("a reviewer needs at least one discipline or category to review")
+    if role != Role.REVIEWER and scope:
+        raise AccountError("only reviewers have disciplines; clear them for this role")
+    return scope
+
+
+def active_curators() -> QuerySet[User]:
+    """Accounts that can run the benchmark (superusers count as curators)."""
+    return User.objects.filter(is_active=True).filter(Q(role=Role.CURATOR) | Q(is_superuser=True))
+
+
+def _lock_for_change(user: User) -> User:
+    """Lock the active curators' rows (in key order), then `user`'s, and return it fresh.
+
+    Every change of a role or of who is active takes its locks in this order, so two curators
+    demoting or deactivating each other at the same moment queue up instead of deadlocking,
+    and the second one sees the first one's change.
+    """
+    list(active_curators().select_for_update().order_by("pk").values_list("pk", flat=True))
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def _refuse_losing_last_curator(user: User) -> None:
+    """Raise when `user` is the only active curator left (call it under `_lock_for_change`)."""
+    if list(active_curators().values_list("pk", flat=True)) == [user.pk]:
+        raise AccountError(f"{user.username} is the last active curator; make another one first")
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+class InvitationUnavailable(Exception):
+    """The invitation link cannot be used: unknown, or no longer pending (`status` says why)."""
+
+    def __init__(self, status: str | None) -> None:
+        self.status = status
+        reasons: dict[str | None, str] = {
+            None: "This invitation link is not valid.",
+            InvitationStatus.USED: "This invitation has already been used.",
+            InvitationStatus.EXPIRED: "This invitation has expired.",
+            InvitationStatus.REVOKED: "This invitation was withdrawn.",
+        }
+        super().__init__(reasons.get(status, "This invitation cannot be used."))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link's token opens (found by the token's hash), or None."""
+    return Invitation.objects.filter(token_hash=_token_hash(token)).first()
+
+
+def invitation_create(
+    *, email: str, role: str, disciplines: Sequence[str] = (), invited_by: User
+) -> tuple[Invitation, str]:
+    """Invite `email` to join with `role`; returns the invitation and its one-time token.
+
+    The token itself is never stored: whoever loses it asks for a new invitation.
+    """
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise AccountError(f"{email!r} is not an email address") from exc
+    scope = _scope_for_role(role, disciplines)
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        raise AccountError(f"an active account already uses {email}")
+    now = timezone.now()
+    pending = Invitation.objects.filter(
+        email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+    if pending.exists():
+        raise AccountError(f"{email} already has a pending invitation; revoke it to send another")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        role=role,
+        disciplines=scope,
+        token_hash=_token_hash(token),
+        invited_by=invited_by,
+        expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+    )
+    return invitation, token
+
+
+def invitation_send(*, invitation: Invitation, link: str) -> bool:
+    """Email the link to the invitee; False when the mail server refused it (the curator can
+    still pass the link on by hand)."""
+    inviter = invitation.invited_by.username if invitation.invited_by else "A curator"
+    body = (
+        f"{inviter} invites you to sciannot as {invitation.get_role_display().lower()}.\n\n"
+        f"Choose your user name and password here:\n{link}\n\n"
+        f"The link works once and expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC.\n"
+    )
+    try:
+        send_mail("Your invitation to sciannot", body, None, [invitation.email])
+    except (OSError, ValueError):
+        # SMTP failures are OSErrors; a mail that cannot be built is a ValueError.
+        logger.exception("could not email invitation %s", invitation.pk)
+        return False
+    return True
+
+
+def _check_new_username(username: str) -> str:
+    username = username.strip()
+    if not username:
+        raise AccountError("choose a user name")
+    if len(username) > 150:
+        raise AccountError("the user name is longer than 150 characters")
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise AccountError("; ".join(exc.messages)) from exc
+    # Case-insensitively, so "Bea" and "bea" can never be two people.
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"the user name {username!r} is taken; choose another")
+    return username
+
+
+def invitation_accept(*, token: str, username: str, password: str) -> User:
+    """Create the invitee's account with the invitation's role; the invitation is used up.
+
+    The invitation is claimed by a conditional UPDATE in the same transaction that creates the
+    account, so of two simultaneous attempts exactly one gets an account.
+    """
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise InvitationUnavailable(None)
+    status = invitation.status_at(timezone.now())
+    if status != InvitationStatus.PENDING:
+        raise InvitationUnavailable(status)
+    username = _check_new_username(username)
+    candidate = User(username=username, email=invitation.email)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from exc
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk,
+                used_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+            ).update(used_at=now)
+            if not claimed:
+                invitation.refresh_from_db()
+                raise InvitationUnavailable(invitation.status_at(now))
+            user = User(username=username, email=invitation.email)
+            _set_role(user, invitation.role, list(invitation.disciplines))
+            user.set_password(password)
+            user.save()
+            Invitation.objects.filter(pk=invitation.pk).update(used_by=user)
+    except IntegrityError as exc:
+        # Someone took the user name between the check and the insert.
+        raise AccountError(f"the user name {username!r} is taken; choose another") from exc
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation) -> bool:
+    """Withdraw a pending invitation; False when it was already used or revoked."""
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    invitation.refresh_from_db()
+    return bool(revoked)
+
+
+# --- Roles, disciplines and deactivation ------------------------------------------------------
+
+
+def user_set_access(*, user: User, role: str, disciplines: Sequence[str], by: User) -> User:
+    """Change an account's role and the disciplines it reviews."""
+    scope = _scope_for_role(role, disciplines)
+    if user.pk == by.pk and role != Role.CURATOR:
+        raise AccountError("you cannot take away your own curator role")
+    with transaction.atomic():
+        locked = _lock_for_change(user)
+        if role != Role.CURATOR and locked.is_active and locked.is_curator:
+            _refuse_losing_last_curator(locked)
+        _set_role(locked, role, scope)
+        locked.save(update_fields=["role", "disciplines", "is_staff", "is_superuser"])
+    user.refresh_from_db()
+    return user
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    sessions_ended: int
+    token_revoked: bool
+    holds_released: int
+    assignments_cleared: int
+
+
+def _end_sessions(user: User) -> int:
+    """Delete every stored session signed in as `user`.
+
+    Only stores that can list their sessions (the database, with or without a cache in front)
+    can be searched; with cache-only or cookie sessions the account's inactive flag still
+    refuses them on every request.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    get_model_class = getattr(store_class, "get_model_class", None)
+    if get_model_class is None:
+        return 0
+    ended = 0
+    rows = get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for key, data in rows.values_list("session_key", "session_data").iterator():
+        store = store_class(session_key=key)
+        if store.decode(data).get(SESSION_KEY) == str(user.pk):
+            store.delete(key)
+            ended += 1
+    return ended
+
+
+def user_deactivate(*, user: User, by: User) -> Deactivation:
+    """Close an account but keep its history: decisions, revisions, comments and answers stay
+    with the person's name. Their sessions end, their API token is revoked, and the review
+    items they held or were assigned go back to the shared queue."""
+    from reviews.models import Question
+
+    if user.pk == by.pk:
+        raise AccountError("you cannot deactivate your own account")
+    with transaction.atomic():
+        locked = _lock_for_change(user)
+        if not locked.is_active:
+            raise AccountError(f"{locked.username} is already inactive")
+        if locked.is_curator:
+            _refuse_losing_last_curator(locked)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        token_revoked = Token.objects.filter(user=locked).delete()[0] > 0
+        holds = Question.objects.filter(locked_by=locked).update(
+            locked_by=None, locked_until=None, locked_at=None
+        )
+        assignments = Question.objects.filter(assigned_to=locked).update(assigned_to=None)
+        sessions = _end_sessions(locked)
+    user.refresh_from_db()
+    return Deactivation(
+        sessions_ended=sessions,
+        token_revoked=token_revoked,
+        holds_released=holds,
+        assignments_cleared=assignments,
+    )
+
+
+def user_reactivate(*, user: User) -> bool:
+    """Open a deactivated account again (it makes a new API token if it needs one)."""
+    changed = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+    user.refresh_from_db()
+    return bool(changed)
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def token_create(*, user: User) -> Token:
+    """A new API token for `user`, replacing any they had (the old key stops working)."""
+    if not user.is_active:
+        raise AccountError("an inactive account cannot have an API token")
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def token_revoke(*, user: User) -> bool:
+    """Delete `user`'s API token; False when they had none."""
+    return Token.objects.filter(user=user).delete()[0] > 0
