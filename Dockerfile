@@ -6,7 +6,7 @@
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHON=/usr/local/bin/python3.11
 WORKDIR /src
-COPY requirements.txt requirements-dev.txt ./
+COPY requirements.txt ./
 COPY scripts/install-python.sh scripts/
 RUN scripts/install-python.sh /opt/venv
 
