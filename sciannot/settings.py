@@ -24,7 +24,7 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The app's version, recorded in every release manifest (kept equal to pyproject.toml's).
 SCIANNOT_VERSION = "0.1.0"
-VAR_DIR = Path(os.environ.get("SCIANNOT_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("SCIANNOT_VAR_DIR") or BASE_DIR / "var")
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -166,7 +166,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 
 STORAGE = os.environ.get("STORAGE") or "local"
 if STORAGE == "local":

@@ -52,7 +52,7 @@ def probe(env_changes: dict[str, str], tmp_path: Path) -> dict[str, str]:
     env.update(env_changes)
     code = (
         "import json, django; from django.conf import settings; django.setup(); "
-        "print(json.dumps({'serving': settings.MEDIA_SERVING, "
+        "print(json.dumps({'serving': settings.MEDIA_SERVING, 'media': str(settings.MEDIA_ROOT), "
         "'backend': settings.STORAGES['default']['BACKEND'], "
         "'public': settings.STORAGES['default']['OPTIONS'].get('public_endpoint_url'), "
         "'signature': settings.STORAGES['default']['OPTIONS'].get('signature_version')}))"
@@ -64,8 +64,9 @@ def probe(env_changes: dict[str, str], tmp_path: Path) -> dict[str, str]:
 
 
 def test_empty_variables_mean_the_defaults_as_compose_passes_them(tmp_path: Path) -> None:
-    local = probe({"STORAGE": "", "MEDIA_SERVING": ""}, tmp_path)
+    local = probe({"STORAGE": "", "MEDIA_SERVING": "", "MEDIA_ROOT": ""}, tmp_path)
     assert local["serving"] == "django"
+    assert local["media"] == str(tmp_path / "media")
     assert local["backend"] == "django.core.files.storage.FileSystemStorage"
     s3 = probe(
         {
@@ -77,6 +78,7 @@ def test_empty_variables_mean_the_defaults_as_compose_passes_them(tmp_path: Path
     )
     assert s3 == {
         "serving": "s3",
+        "media": str(tmp_path / "media"),
         "backend": "sciannot.storage.MediaS3Storage",
         "public": "http://localhost:8000",
         "signature": "s3v4",

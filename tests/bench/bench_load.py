@@ -19,7 +19,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = ROOT / "tests" / "load" / "locustfile.py"
@@ -48,6 +50,19 @@ User.objects.bulk_create(
     ]
 )
 """
+
+
+def app_requests(log: str) -> list[dict[str, Any]]:
+    """The app's own request lines (JSON), with their time as seconds since the epoch."""
+    lines = []
+    for text in log.splitlines():
+        if not text.startswith("{"):
+            continue
+        line = json.loads(text)
+        if line.get("logger") == "sciannot.request":
+            line["epoch"] = datetime.fromisoformat(line["time"]).timestamp()
+            lines.append(line)
+    return lines
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -92,35 +107,78 @@ def warm_up(url: str) -> None:
         requests.get(f"{url}/health/", timeout=60).raise_for_status()
 
 
-def report(samples: list[dict[str, object]]) -> bool:
-    names = sorted({str(s["name"]) for s in samples})
-    rows = []
-    for name in [*names, "all, once signed in", "all"]:
-        if name == "all":
-            chosen = samples
-        elif name == "all, once signed in":
-            chosen = [s for s in samples if s["name"] not in {"sign in", "sign-in form"}]
-        else:
-            chosen = [s for s in samples if s["name"] == name]
-        times = [float(s["ms"]) for s in chosen]  # type: ignore[arg-type]
-        failures = sum(1 for s in chosen if s["failed"])
-        rows.append(
-            (
-                name,
-                len(chosen),
-                failures,
-                statistics.median(times) if times else float("nan"),
-                percentile(times, 0.95),
-            )
-        )
-    print(f"\n{'endpoint':<22} {'requests':>9} {'failures':>9} {'median ms':>10} {'p95 ms':>8}")
-    for name, count, failures, median, p95 in rows:
-        print(f"{name:<22} {count:>9} {failures:>9} {median:>10.1f} {p95:>8.1f}")
-    signed_in = rows[-2]
-    total_failures = rows[-1][2]
-    ok = total_failures == 0 and signed_in[4] <= P95_TARGET_MS
+def endpoint_of(method: str, path: str) -> str:
+    """The locustfile's name for a request the app logged (for its server-side time)."""
+    if path == "/accounts/login/":
+        return "sign in" if method == "POST" else "sign-in form"
+    if path == "/questions/":
+        return "queue"
+    if path == "/questions/next/":
+        return "next item"
+    if path.startswith("/videos/") and path.endswith("/media/video"):
+        return "video range"
+    if path.startswith("/questions/") and path.endswith("/decide"):
+        return "decide"
+    if path.startswith("/questions/"):
+        return "review page"
+    return "other"
+
+
+def table(title: str, samples: list[dict[str, Any]], server: dict[str, list[float]]) -> dict:
+    """Print requests, failures, median and p95 per endpoint and overall; the overall row."""
+    print(f"\n{title}")
     print(
-        f"\ntarget: no failures and p95 <= {P95_TARGET_MS:.0f} ms once signed in: "
+        f"{'endpoint':<22} {'requests':>9} {'failures':>9} {'median ms':>10} {'p95 ms':>8}"
+        f" {'app p95 ms':>11}"
+    )
+    names = sorted({s["name"] for s in samples})
+    overall: dict[str, Any] = {}
+    for name in [*names, "all"]:
+        chosen = samples if name == "all" else [s for s in samples if s["name"] == name]
+        times = [float(s["ms"]) for s in chosen]
+        app = server.get(name, [])
+        row = {
+            "requests": len(chosen),
+            "failures": sum(1 for s in chosen if s["failed"]),
+            "median": statistics.median(times) if times else float("nan"),
+            "p95": percentile(times, 0.95),
+        }
+        app_p95 = f"{percentile(app, 0.95):>11.1f}" if app else f"{'':>11}"
+        print(
+            f"{name:<22} {row['requests']:>9} {row['failures']:>9} {row['median']:>10.1f}"
+            f" {row['p95']:>8.1f} {app_p95}"
+        )
+        overall = row
+    return overall
+
+
+def report(samples: list[dict[str, Any]], app_lines: list[dict[str, Any]]) -> bool:
+    """The whole run, then the steady state: from the moment the last reviewer signed in.
+
+    Signing in hashes the password (PBKDF2, slow by design: about 0.4 s of CPU); fifty of them
+    within five seconds keep two cores busy for a while, so the ramp-up is reported apart.
+    "app p95" is the time the app itself logged for those requests (without nginx or queueing).
+    """
+    signed_in_at = max(
+        (s["start"] + s["ms"] / 1000 for s in samples if s["name"] == "sign in"), default=0.0
+    )
+    server_all: dict[str, list[float]] = {}
+    server_steady: dict[str, list[float]] = {}
+    for line in app_lines:
+        name = endpoint_of(line["method"], line["path"])
+        server_all.setdefault(name, []).append(float(line["duration_ms"]))
+        if line["epoch"] >= signed_in_at:
+            server_steady.setdefault(name, []).append(float(line["duration_ms"]))
+    users = sum(1 for s in samples if s["name"] == "sign in")
+    whole = table(f"whole run ({users} reviewers signing in, then working)", samples, server_all)
+    steady_samples = [s for s in samples if s["start"] >= signed_in_at]
+    span = max((s["start"] for s in steady_samples), default=signed_in_at) - signed_in_at
+    steady = table(
+        f"steady state ({span:.0f} s from the last sign-in on)", steady_samples, server_steady
+    )
+    ok = whole["failures"] == 0 and steady["p95"] <= P95_TARGET_MS
+    print(
+        f"\ntarget: no failures, and p95 <= {P95_TARGET_MS:.0f} ms in the steady state: "
         + ("met" if ok else "NOT met")
     )
     return ok
@@ -203,7 +261,7 @@ def main() -> None:
         if not samples_path.exists():
             sys.exit("locust recorded nothing:\n" + (work / "locust.log").read_text()[-3000:])
         samples = [json.loads(line) for line in samples_path.read_text().splitlines()]
-        report(samples)
+        report(samples, app_requests(stack.log_text("gunicorn")))
     finally:
         stack.stop()
         shutil.rmtree(work, ignore_errors=True)

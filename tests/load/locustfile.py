@@ -5,8 +5,8 @@ watches the video the way a player does (byte ranges), glances at the queue, reo
 item, and accepts it, which takes them to the next one. Between actions they pause for 1-3 s.
 
 Environment: LOAD_USERS (a JSON file: {"users": [...], "password": ...}) and, optionally,
-LOAD_SAMPLES: a file to which every request's name, time and outcome is written as JSON
-lines when the run ends, so the runner computes its own percentiles.
+LOAD_SAMPLES: a file to which every request's name, start, time and outcome is written as
+JSON lines when the run ends, so the runner computes its own percentiles.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,22 @@ from locust import HttpUser, between, events, task
 SETUP = json.loads(Path(os.environ["LOAD_USERS"]).read_text(encoding="utf-8"))
 _accounts = itertools.cycle(SETUP["users"])
 RANGE_BYTES = 256 * 1024
-_samples: list[tuple[str, str, float, bool]] = []
+_samples: list[dict[str, Any]] = []
 
 
 @events.request.add_listener
 def _record(
     request_type: str, name: str, response_time: float, exception: Any, **kwargs: Any
 ) -> None:
-    _samples.append((request_type, name, response_time, exception is not None))
+    _samples.append(
+        {
+            "method": request_type,
+            "name": name,
+            "ms": response_time,
+            "failed": exception is not None,
+            "start": kwargs.get("start_time") or time.time() - response_time / 1000,
+        }
+    )
 
 
 @events.quitting.add_listener
@@ -40,9 +49,8 @@ def _write_samples(**kwargs: Any) -> None:
     if not target:
         return
     with open(target, "w", encoding="utf-8") as handle:
-        for method, name, ms, failed in _samples:
-            handle.write(json.dumps({"method": method, "name": name, "ms": ms, "failed": failed}))
-            handle.write("\n")
+        for sample in _samples:
+            handle.write(json.dumps(sample) + "\n")
 
 
 class Reviewer(HttpUser):

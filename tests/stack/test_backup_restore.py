@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -54,7 +55,7 @@ def export(env: dict[str, str], fmt: str, output: Path) -> bytes:
 def new_database() -> Iterator[str]:
     """An empty database beside the configured one, dropped afterwards."""
     base = os.environ["DATABASE_URL"]
-    name = f"{base.rsplit('/', 1)[-1]}_restore_{secrets.token_hex(4)}"
+    name = f"{urlsplit(base).path.lstrip('/')}_restore_{secrets.token_hex(4)}"
     with server_connection(base) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
