@@ -13,10 +13,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sciannot needs Python 3.11; set PYTHON=/path/to/python3.11")'
 
-$(STAMP): requirements.txt requirements-dev.txt | check-python
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+# The same script builds the image's venv (Dockerfile), so CI exercises that step too.
+$(STAMP): requirements.txt requirements-dev.txt scripts/install-python.sh | check-python
+	PYTHON=$(PYTHON) scripts/install-python.sh --dev $(VENV)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -52,6 +51,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_viewers.py
 	$(PY) tests/bench/bench_drafts.py
 	$(PY) tests/bench/bench_release.py
+	$(PY) tests/bench/bench_load.py
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciannot.settings")
 
 app = Celery("sciannot")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+if os.environ.get("LOG_FORMAT") == "json":
+
+    @setup_logging.connect
+    def keep_django_logging(**kwargs: Any) -> None:
+        """Leave logging as Django's `LOGGING` set it up, so task logs are JSON lines too.
+
+        Any receiver of this signal stops Celery from installing its own text handlers.
+        """

@@ -21,12 +21,14 @@ import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from sciannot.logs import logging_config
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The app's version, recorded in every release manifest (kept equal to pyproject.toml's).
 SCIANNOT_VERSION = "0.1.0"
-VAR_DIR = Path(os.environ.get("SCIANNOT_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("SCIANNOT_VAR_DIR") or BASE_DIR / "var")
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -107,6 +109,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request log times everything below it, and the health probe is answered
+    # before host validation or an HTTPS redirect could refuse it.
+    "sciannot.logs.RequestLogMiddleware",
+    "sciannot.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "sciannot.security.PermissionsPolicyMiddleware",
@@ -202,9 +208,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 
-STORAGE = os.environ.get("STORAGE", "local")
+STORAGE = os.environ.get("STORAGE") or "local"
 if STORAGE == "local":
     _default_storage: dict[str, object] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -212,10 +218,12 @@ if STORAGE == "local":
     }
 elif STORAGE == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "sciannot.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "sciannot"),
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            # Where browsers reach the store, when not at endpoint_url (signed URLs name it).
+            "public_endpoint_url": os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL") or None,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
@@ -223,6 +231,8 @@ elif STORAGE == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "900")),
+            # Signature version 4, which every S3-compatible store and AWS region accepts.
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
@@ -242,7 +252,7 @@ STORAGES = {
 
 # Who sends video bytes once a request is allowed: "django" (our Range view, the embedded
 # default), "nginx" (X-Accel-Redirect to an internal location) or "s3" (a signed URL).
-MEDIA_SERVING = os.environ.get("MEDIA_SERVING", "s3" if STORAGE == "s3" else "django")
+MEDIA_SERVING = os.environ.get("MEDIA_SERVING") or ("s3" if STORAGE == "s3" else "django")
 if MEDIA_SERVING not in {"django", "nginx", "s3"}:
     raise ImproperlyConfigured(f"MEDIA_SERVING must be django, nginx or s3, not {MEDIA_SERVING!r}")
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
@@ -454,14 +464,11 @@ INVITATION_DAYS = int(_invitation_days)
 # The benchmark that commands and pages use when none is named.
 SCIANNOT_DEFAULT_BENCHMARK = os.environ.get("SCIANNOT_DEFAULT_BENCHMARK", "default")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# `plain` text for development, `json` (one object per line on stdout) in production; Celery
+# workers and beat use the same configuration (sciannot/celery.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or "plain"
+LOGGING_CONFIG = "sciannot.logs.configure"
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL") or "INFO")
 
 # LLM provider used by the drafting pipeline: "openai" (any OpenAI-compatible server) or
 # "gemini".
