@@ -384,6 +384,22 @@ def test_a_bad_transcript_fails_alone_and_nothing_is_created(
     assert Video.objects.get(video_id="1001").duration == pytest.approx(20.0, abs=0.25)
 
 
+def test_a_bad_manuscript_fails_alone(
+    benchmark: Any, curator_client: Client, video_bytes: bytes
+) -> None:
+    video = upload_file(curator_client, video_bytes, name="jove_1001.mp4")
+    for content, message in [
+        ("Protokoll: 80 °C".encode("latin-1"), "manuscript 1001.md is not UTF-8 text"),
+        (b"  \n\n ", "manuscript 1001.md is empty"),
+    ]:
+        notes = upload_file(curator_client, content, name="1001.md", kind="manuscript")
+        response = finish(curator_client, video, manuscript=notes["id"])
+        assert response.status_code == 400
+        assert response.json()["error"] == message
+        assert not Video.objects.exists()
+        assert Upload.objects.get(pk=video["id"]).status == UploadStatus.RECEIVED
+
+
 # --- Replacing a video's file ------------------------------------------------------------------
 
 
@@ -526,6 +542,13 @@ def test_cleanup_expires_abandoned_uploads_only(
     call_command("cleanup_uploads", stdout=out)
 
     assert out.getvalue().strip() == "1 abandoned upload(s) expired and deleted."
+    # Celery beat runs the same every hour; with nothing stale it expires nothing.
+    from django.conf import settings
+
+    from videos.tasks import cleanup_uploads
+
+    assert settings.CELERY_BEAT_SCHEDULE["uploads-cleanup"]["task"] == cleanup_uploads.name
+    assert cleanup_uploads.apply().get() == 0
     assert Upload.objects.get(pk=stale["id"]).status == UploadStatus.EXPIRED
     assert not partial(stale).exists()
     assert Upload.objects.get(pk=fresh["id"]).status == UploadStatus.RECEIVING

@@ -33,6 +33,7 @@ from videos.services import (
 from videos.stored_files import MovableFile
 from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript
 from videos.uploads.sinks import (
+    Body,
     LocalSink,
     ShortChunk,
     Sink,
@@ -218,7 +219,7 @@ def _original_name(upload: Upload) -> str:
 
 
 def upload_write_chunk(
-    *, upload: Upload, offset: int, length: int, total: int, body: object
+    *, upload: Upload, offset: int, length: int, total: int, body: Body
 ) -> Upload:
     """Append `length` bytes read from `body` at `offset`: only at the offset the upload has
     reached, only within the declared size. Returns the upload as it now stands."""
@@ -259,7 +260,7 @@ def upload_write_chunk(
                 expected_offset=upload.received_bytes,
             )
         try:
-            sink.append(upload, offset, body, length)  # type: ignore[arg-type]
+            sink.append(upload, offset, body, length)
         except SinkBehind as exc:
             behind = exc
             upload.received_bytes = exc.available
@@ -382,7 +383,8 @@ def upload_finish(
     claimed: list[Upload] = []
     try:
         for item in (upload, *(doc for doc, _ in documents)):
-            _move(item, UploadStatus.CHECKING)
+            # A fresh expiry, so the cleanup leaves it alone while it is checked.
+            _move(item, UploadStatus.CHECKING, expires_at=_expiry())
             claimed.append(item)
     except UploadError:
         for item in claimed:

@@ -89,9 +89,9 @@ def upload_page(request: HttpRequest) -> HttpResponse:
             "chunk_size": settings.UPLOAD_CHUNK_BYTES,
             "video_limit": human_size(settings.VIDEO_UPLOAD_MAX_BYTES),
             "document_limit": human_size(settings.DOCUMENT_UPLOAD_MAX_BYTES),
-            "video_accept": ",".join(EXTENSIONS[UploadKind.VIDEO]),
-            "transcript_accept": ",".join(EXTENSIONS[UploadKind.TRANSCRIPT]),
-            "manuscript_accept": ",".join(EXTENSIONS[UploadKind.MANUSCRIPT]),
+            "video_types": EXTENSIONS[UploadKind.VIDEO],
+            "transcript_types": EXTENSIONS[UploadKind.TRANSCRIPT],
+            "manuscript_types": EXTENSIONS[UploadKind.MANUSCRIPT],
         },
     )
 
