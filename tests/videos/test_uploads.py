@@ -212,6 +212,33 @@ def test_a_chunk_at_the_wrong_offset_is_refused_with_the_expected_one(
     assert Upload.objects.get(pk=upload["id"]).received_bytes == chunk
 
 
+def test_the_partial_file_is_brought_back_to_what_was_acknowledged(
+    benchmark: Any, curator_client: Client, video_bytes: bytes
+) -> None:
+    total = len(video_bytes)
+    upload = start(curator_client, name="jove_1001.mp4", size=total).json()
+    assert put(curator_client, upload, video_bytes[:4000], 0, total).status_code == 200
+
+    # Bytes of a chunk whose request died after writing but before it was acknowledged.
+    with partial(upload).open("ab") as handle:
+        handle.write(b"garbage never acknowledged")
+    assert put(curator_client, upload, video_bytes[4000:8000], 4000, total).status_code == 200
+    assert partial(upload).read_bytes() == video_bytes[:8000]
+
+    # Acknowledged bytes lost (the disk was restored from before them): the client is told to
+    # go on from what is really there.
+    with partial(upload).open("r+b") as handle:
+        handle.truncate(6000)
+    response = put(curator_client, upload, video_bytes[8000:12000], 8000, total)
+    assert response.status_code == 409
+    assert response.json()["expected_offset"] == 6000
+    assert curator_client.get(upload["status_url"]).json()["offset"] == 6000
+    send(curator_client, upload, video_bytes, chunk=4000, start_at=6000)
+    assert finish(curator_client, upload).status_code == 200
+    with Video.objects.get(video_id="1001").original.open("rb") as stored:
+        assert stored.read() == video_bytes
+
+
 def test_a_chunk_that_does_not_fit_the_upload_is_refused(
     benchmark: Any, curator_client: Client, video_bytes: bytes, settings: Any
 ) -> None:
