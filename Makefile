@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_drafts.py
 	$(PY) tests/bench/bench_release.py
 	$(PY) tests/bench/bench_load.py
+	$(PY) tests/bench/bench_upload.py
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -260,6 +260,37 @@ MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
 # Largest upload accepted in one request body outside file uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+# Browser uploads (videos/uploads): limits on the declared size, checked again on every chunk.
+VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 4 * 1024**3, minimum=1)
+DOCUMENT_UPLOAD_MAX_BYTES = env_int("DOCUMENT_UPLOAD_MAX_BYTES", 5 * 1024**2, minimum=1)
+# The piece the upload page sends per request, and the most one request may carry (a proxy in
+# front must let at least this much through on /videos/uploads/).
+UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 8 * 1024**2, minimum=1)
+UPLOAD_CHUNK_MAX_BYTES = env_int("UPLOAD_CHUNK_MAX_BYTES", 16 * 1024**2, minimum=1)
+if UPLOAD_CHUNK_BYTES > UPLOAD_CHUNK_MAX_BYTES:
+    raise ImproperlyConfigured(
+        f"UPLOAD_CHUNK_BYTES ({UPLOAD_CHUNK_BYTES}) must not exceed UPLOAD_CHUNK_MAX_BYTES "
+        f"({UPLOAD_CHUNK_MAX_BYTES}): the server would refuse every chunk the page sends"
+    )
+# An upload nobody sends to for this long is abandoned: its bytes are deleted.
+UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24, minimum=1)
+# With STORAGE=s3, chunks smaller than an S3 part (5 MiB) wait here on disk until they add up.
+UPLOAD_BUFFER_DIR = Path(os.environ.get("UPLOAD_BUFFER_DIR", VAR_DIR / "upload-buffers"))
+
 # --- Celery -----------------------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -516,6 +547,7 @@ DRAFT_MAX_STAGE_ATTEMPTS = int(os.environ.get("DRAFT_MAX_STAGE_ATTEMPTS", "3"))
 DRAFT_DEFAULT_MAX_CALLS = int(os.environ.get("DRAFT_DEFAULT_MAX_CALLS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "drafting-watchdog": {"task": "drafting.watchdog", "schedule": DRAFT_WATCHDOG_SECONDS},
+    "uploads-cleanup": {"task": "videos.cleanup_uploads", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from videos.models import Benchmark, Manuscript, Transcript, TranscriptCue, Video
+from sciannot.admin_views import ViewOnlyAdmin
+from videos.models import Benchmark, Manuscript, Transcript, TranscriptCue, Upload, Video
 
 
 @admin.register(Benchmark)
@@ -63,3 +64,20 @@ class VideoAdmin(admin.ModelAdmin[Video]):
         "created_at",
         "updated_at",
     ]
+
+
+@admin.register(Upload)
+class UploadAdmin(ViewOnlyAdmin):
+    list_display = [
+        "original_name",
+        "kind",
+        "video_id",
+        "status",
+        "received_bytes",
+        "declared_size",
+        "created_by",
+        "expires_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["original_name", "video_id"]
+    list_select_related = ["created_by"]

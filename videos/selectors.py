@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from sciannot.accounts.permissions import visible_videos
-from videos.models import Benchmark, Video
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import has_role, visible_videos
+from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
 
 
 def videos_for_user(user: Any, *, benchmark: Benchmark | None = None) -> QuerySet[Video]:
@@ -48,3 +50,27 @@ def video_get_for_user(user: Any, pk: int) -> Video:
     if video is None:
         raise Http404("No such video.")
     return video
+
+
+def uploads_for_user(user: Any) -> QuerySet[Upload]:
+    """A curator's own uploads; nobody else's, not even another curator's."""
+    if not has_role(user, Role.CURATOR):
+        return Upload.objects.none()
+    return Upload.objects.filter(created_by=user)
+
+
+def upload_get_for_user(user: Any, upload_id: UUID | str) -> Upload:
+    """The upload if `user` started it; 404 otherwise."""
+    upload = uploads_for_user(user).filter(pk=upload_id).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
+
+
+def uploads_unfinished(user: Any, *, benchmark: Benchmark) -> QuerySet[Upload]:
+    """Video uploads the user can still resume or finish."""
+    return uploads_for_user(user).filter(
+        benchmark=benchmark,
+        kind=UploadKind.VIDEO,
+        status__in=[UploadStatus.RECEIVING, UploadStatus.RECEIVED],
+    )

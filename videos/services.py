@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from videos.media import (
     transcode_to_browser_mp4,
 )
 from videos.models import Benchmark, Manuscript, MediaStatus, Transcript, TranscriptCue, Video
+from videos.stored_files import download_to
 from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript
 
 logger = logging.getLogger(__name__)
@@ -109,8 +109,7 @@ def local_path(field_file: FieldFile) -> Iterator[Path]:
         pass
     suffix = Path(field_file.name or "").suffix
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        with field_file.open("rb") as source:
-            shutil.copyfileobj(source, handle, length=1 << 20)
+        download_to(field_file.storage, field_file.name or "", handle)
         handle.flush()
         yield Path(handle.name)
 
@@ -136,14 +135,66 @@ def video_store_file(
     facts = facts or probe_video(path)
     poster = extract_poster(path)
     digest = sha256 or sha256_file(path)
+
+    def store() -> None:
+        with path.open("rb") as handle:
+            video.original.save(path.name, File(handle), save=False)
+
+    return _video_set_original(
+        video,
+        facts=facts,
+        poster=poster,
+        digest=digest,
+        source_name=path.name,
+        source_mtime=path.stat().st_mtime,
+        store=store,
+    )
+
+
+def video_adopt_stored_file(
+    *,
+    video: Video,
+    stored_name: str,
+    local_copy: Path,
+    facts: VideoFacts,
+    sha256: str,
+    source_name: str,
+) -> Video:
+    """Make a file that is already in the media storage (an upload put in place) the video's
+    original; `local_copy` is a local path to the same bytes, for the poster."""
+    poster = extract_poster(local_copy)
+
+    def store() -> None:
+        video.original.name = stored_name
+
+    return _video_set_original(
+        video,
+        facts=facts,
+        poster=poster,
+        digest=sha256,
+        source_name=source_name,
+        source_mtime=None,
+        store=store,
+    )
+
+
+def _video_set_original(
+    video: Video,
+    *,
+    facts: VideoFacts,
+    poster: bytes,
+    digest: str,
+    source_name: str,
+    source_mtime: float | None,
+    store: Callable[[], None],
+) -> Video:
     with transaction.atomic():
         old_files = [f.name for f in (video.original, video.playable, video.poster) if f]
         _apply_facts(video, facts)
         video.sha256 = digest
-        video.source_name = path.name
-        video.source_mtime = path.stat().st_mtime
-        with path.open("rb") as handle:
-            video.original.save(path.name, File(handle), save=False)
+        video.source_name = source_name
+        video.source_mtime = source_mtime
+        store()
         video.poster.save(f"{video.video_id}.jpg", ContentFile(poster), save=False)
         video.playable = ""
         video.media_error = ""
@@ -313,7 +364,7 @@ def _import_one(benchmark: Benchmark, path: Path, video_id: str) -> FileOutcome:
     if sidecars:
         notes.append("with " + ", ".join(sidecars))
     if changed_media and video.duration is not None:
-        late = _questions_past_end(video)
+        late = questions_past_end(video)
         if late:
             notes.append(
                 f"warning: {late} question(s) cite times past the end of the video "
@@ -322,7 +373,7 @@ def _import_one(benchmark: Benchmark, path: Path, video_id: str) -> FileOutcome:
     return FileOutcome(path.name, video_id, outcome, "; ".join(notes))
 
 
-def _questions_past_end(video: Video) -> int:
+def questions_past_end(video: Video) -> int:
     """Questions imported before the file whose evidence lies past the probed end."""
     from reviews.models import Question
 

@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from videos.services import video_make_playable, videos_awaiting_copy
+from videos.uploads.services import uploads_expire
 
 
 @shared_task(
@@ -19,6 +20,12 @@ from videos.services import video_make_playable, videos_awaiting_copy
 def make_playable_copy(video_pk: int) -> bool:
     """Transcode a video's original into a browser-playable MP4 (idempotent)."""
     return video_make_playable(video_pk=video_pk)
+
+
+@shared_task(name="videos.cleanup_uploads", ignore_result=True)
+def cleanup_uploads() -> int:
+    """Delete the bytes of uploads nobody finished in time (run by beat every hour)."""
+    return uploads_expire()
 
 
 @worker_ready.connect

@@ -7,6 +7,17 @@ from __future__ import annotations
 
 from videos.models.benchmarks import Benchmark
 from videos.models.transcripts import Manuscript, Transcript, TranscriptCue
+from videos.models.uploads import Upload, UploadKind, UploadStatus
 from videos.models.videos import MediaStatus, Video
 
-__all__ = ["Benchmark", "Manuscript", "MediaStatus", "Transcript", "TranscriptCue", "Video"]
+__all__ = [
+    "Benchmark",
+    "Manuscript",
+    "MediaStatus",
+    "Transcript",
+    "TranscriptCue",
+    "Upload",
+    "UploadKind",
+    "UploadStatus",
+    "Video",
+]

@@ -1,0 +1,1 @@
+"""Chunked, resumable uploads from the browser, written straight to the media storage."""
