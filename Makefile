@@ -51,8 +51,8 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_viewers.py
 	$(PY) tests/bench/bench_drafts.py
 	$(PY) tests/bench/bench_release.py
-	$(PY) tests/bench/bench_load.py
 	$(PY) tests/bench/bench_upload.py
+	$(PY) tests/bench/bench_load.py
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

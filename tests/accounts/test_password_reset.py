@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 from django.test import Client
 
 from sciannot.accounts.models import User
@@ -88,7 +89,7 @@ def test_a_deactivated_account_gets_no_reset_mail(bea: Any) -> None:
 
 def test_a_signed_in_person_changes_their_password(bea: Any) -> None:
     client = Client()
-    assert client.login(username="bea", password="pw-bea")
+    assert client.login(request=HttpRequest(), username="bea", password="pw-bea")
     page = client.get("/accounts/password_change/")
     assert page.status_code == 200 and b'data-testid="change-password-form"' in page.content
     wrong = client.post(
@@ -97,7 +98,7 @@ def test_a_signed_in_person_changes_their_password(bea: Any) -> None:
     )
     assert wrong.status_code == 200 and b"incorrectly" in wrong.content
     other_browser = Client()
-    assert other_browser.login(username="bea", password="pw-bea")
+    assert other_browser.login(request=HttpRequest(), username="bea", password="pw-bea")
     done = client.post(
         "/accounts/password_change/",
         {"old_password": "pw-bea", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

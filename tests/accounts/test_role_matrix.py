@@ -34,6 +34,7 @@ from tests.baselines.conftest import open_study
 from tests.factories import make_item
 from tests.releases.conftest import freeze
 from videos.models import Video
+from videos.uploads.services import upload_create
 
 PERSONAS = (
     "anonymous",
@@ -135,6 +136,28 @@ MATRIX: dict[str, list[Probe]] = {
     # Videos: reviewers see their fields; evaluators only stream their studies' videos.
     "videos:list": [page("/videos/", "200", "200", "200", "403", "403")],
     "videos:detail": [page(VIDEO + "/", "200", "200", "404", "403", "403")],
+    # Uploads: curators only, each their own (the uploads below are the curator's). The chunk
+    # is sent at the wrong offset and nothing has arrived to finish, so the curator's answers
+    # are the refusals that say so.
+    "videos:upload": [curators_page("/videos/upload/")],
+    "videos:upload-create": [curators_page("/videos/uploads/", ok="400", method="POST")],
+    "videos:upload-status": [curators_page("/videos/uploads/{upload}")],
+    "videos:upload-chunk": [
+        curators_page(
+            "/videos/uploads/{upload}/chunk",
+            ok="409",
+            method="PUT",
+            headers={"Content-Range": "bytes 5-5/2000"},
+        )
+    ],
+    "videos:upload-finish": [
+        curators_page("/videos/uploads/{upload}/finish", ok="400", method="POST")
+    ],
+    "videos:upload-cancel": [
+        curators_page(
+            "/videos/uploads/{spare_upload}/cancel", ok="302 /videos/upload/", method="POST"
+        )
+    ],
     "videos:media": [
         page(
             VIDEO + "/media/video",
@@ -370,7 +393,20 @@ def world(
     revocable, _ = invitation_create(
         email="other@lab.example", role="evaluator", invited_by=curator
     )
+    upload, spare_upload = (
+        upload_create(
+            user=curator,
+            benchmark=video.benchmark,
+            kind="video",
+            name=f"jove_{video_id}.mp4",
+            size=2000,
+            video_id=video_id,
+        )
+        for video_id in ("2001", "2002")
+    )
     return {
+        "upload": upload.pk,
+        "spare_upload": spare_upload.pk,
         "video": video.pk,
         "uid": question.uid,
         "question_text": question.text,
@@ -435,6 +471,10 @@ def test_each_persona_gets_exactly_its_access(persona: str, world: dict[str, Any
             client = client_for(persona, world)
             if probe.method == "POST":
                 response = client.post(path, probe.data, headers=probe.headers)
+            elif probe.method == "PUT":
+                response = client.put(
+                    path, b"x", content_type="application/octet-stream", headers=probe.headers
+                )
             else:
                 response = client.get(path, headers=probe.headers)
             expected = probe.outcomes[persona].format(**world)

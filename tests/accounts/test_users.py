@@ -14,6 +14,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -52,7 +53,7 @@ def questions(benchmark: Any, write_items: Callable[..., Path]) -> list[Question
 def test_the_page_lists_every_account_with_role_disciplines_and_last_sign_in(
     curator: Any, reviewer: Any, outsider: Any, evaluator: Any
 ) -> None:
-    assert Client().login(username="bea", password="pw-bea")
+    assert Client().login(request=HttpRequest(), username="bea", password="pw-bea")
     User.objects.filter(pk=evaluator.pk).update(is_active=False)
     page = signed_in(curator).get("/accounts/users/").content.decode()
     rows = {
@@ -161,8 +162,8 @@ def test_deactivation_ends_sessions_revokes_the_token_and_releases_holds(
     curator: Any, reviewer: Any, outsider: Any, questions: list[Question]
 ) -> None:
     browser_one, browser_two = Client(), Client()
-    assert browser_one.login(username="bea", password="pw-bea")
-    assert browser_two.login(username="bea", password="pw-bea")
+    assert browser_one.login(request=HttpRequest(), username="bea", password="pw-bea")
+    assert browser_two.login(request=HttpRequest(), username="bea", password="pw-bea")
     bystander = signed_in(outsider)
     token = Token.objects.create(user=reviewer)
     held = review.queue_take(reviewer)
@@ -194,7 +195,7 @@ def test_deactivation_ends_sessions_revokes_the_token_and_releases_holds(
         username="ben", password="pw-ben", role="reviewer", disciplines=["Biology"]
     )
     assert review.queue_take(colleague) == held
-    assert not Client().login(username="bea", password="pw-bea")
+    assert not Client().login(request=HttpRequest(), username="bea", password="pw-bea")
 
 
 def test_history_stays_with_the_deactivated_persons_name(
@@ -226,7 +227,7 @@ def test_a_deactivated_account_is_reactivated(curator: Any, reviewer: Any) -> No
     client.post(f"/accounts/users/{reviewer.pk}/active", {"active": "1"})
     reviewer.refresh_from_db()
     assert reviewer.is_active
-    assert Client().login(username="bea", password="pw-bea")
+    assert Client().login(request=HttpRequest(), username="bea", password="pw-bea")
 
 
 def test_an_unclear_request_changes_nothing(curator: Any, reviewer: Any) -> None:

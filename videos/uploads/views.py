@@ -67,6 +67,9 @@ def _describe(upload: Upload) -> dict[str, Any]:
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        sent = request.content_type or "no type"
+        raise UploadError(f"send the upload's description as application/json, not {sent}")
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
