@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ def test_development_prints_mail_and_production_sends_it(tmp_path: Path) -> None
     assert backend == "django.core.mail.backends.console.EmailBackend"
     assert (host, port, tls, days) == ("localhost", 25, False, 7)
     assert sender
-    production = probe(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    production = probe(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
     assert production.returncode == 0, production.stderr
     assert json.loads(production.stdout)[0] == "django.core.mail.backends.smtp.EmailBackend"
 
