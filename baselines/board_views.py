@@ -110,6 +110,7 @@ def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
         column = "overall"
     descending = request.GET.get("dir", "desc") != "asc"
     rows = sort_rows(board["rows"], column, descending=descending)
+    runs = {run.model: run for run in ModelRun.objects.filter(release=release, split=split)}
     table = []
     for row in rows:
         entry = {
@@ -118,9 +119,7 @@ def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
             "lmms": [_display_cell(c) for c in row_cells(row["lmms_eval"])]
             if row["kind"] == "model"
             else None,
-            "run": ModelRun.objects.filter(release=release, split=split, model=row["name"]).first()
-            if row["kind"] == "model"
-            else None,
+            "run": runs.get(row["name"]) if row["kind"] == "model" else None,
         }
         table.append(entry)
     headers = [

@@ -46,12 +46,12 @@ def leaderboard(release: Release, split: str) -> dict[str, Any]:
     """Rows of every kind, best overall first (chance included where it falls)."""
     rows: list[dict[str, Any]] = []
     for run in ModelRun.objects.filter(release=release, split=split).order_by("model"):
-        careful, lmms, unreadable = run_rows(run)
+        careful, lmms, unreadable, missing = run_rows(run)
         row = careful.as_dict()
         row.update(
             kind="model",
             unreadable=unreadable,
-            missing=run.predictions.filter(missing=True).count(),
+            missing=missing,
             lmms_eval={key: value for key, value in lmms.as_dict().items() if key != "name"},
             imported_at=run.imported_at.isoformat(),
         )

@@ -19,6 +19,7 @@ transaction.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -209,7 +210,7 @@ def _objects(handle: IO[bytes], digest: Any) -> Iterator[tuple[int, Any]]:
                 digest.update(line)
                 yield line
 
-        lines = _chain(lines, remaining())
+        lines = itertools.chain(lines, remaining())
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -217,11 +218,6 @@ def _objects(handle: IO[bytes], digest: Any) -> Iterator[tuple[int, Any]]:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raise PredictionsInvalid(f"line {number} is not valid JSON: {exc}") from exc
-
-
-def _chain(*parts: Iterator[bytes]) -> Iterator[bytes]:
-    for part in parts:
-        yield from part
 
 
 def read_predictions(handle: IO[bytes]) -> tuple[str, list[Record], str]:
@@ -470,7 +466,7 @@ def import_predictions(
         for row in rows:
             row.run = run
         Prediction.objects.bulk_create(rows, batch_size=2000)
-    careful_row, lmms_row, unreadable = run_rows(run)
+    careful_row, lmms_row, unreadable, _ = run_rows(run)
     return ImportReport(
         run=run,
         replaced=earlier is not None,
@@ -485,9 +481,10 @@ def import_predictions(
     )
 
 
-def run_rows(run: ModelRun) -> tuple[Row, Row, int]:
+def run_rows(run: ModelRun) -> tuple[Row, Row, int, int]:
     """The run's table rows by the careful reader and by lmms-eval's rule (counted in SQL),
-    and how many replies the careful reader could not read (missing items not included)."""
+    how many replies the careful reader could not read (missing items not included), and how
+    many items had no prediction."""
     groups = (
         Prediction.objects.filter(run=run)
         .values("question_type", "category")
@@ -496,20 +493,23 @@ def run_rows(run: ModelRun) -> tuple[Row, Row, int]:
             careful=Count("pk", filter=Q(careful_correct=True)),
             lmms=Count("pk", filter=Q(lmms_correct=True)),
             unreadable=Count("pk", filter=Q(careful_letter="", missing=False)),
+            missing=Count("pk", filter=Q(missing=True)),
         )
     )
     careful: dict[tuple[str, str], tuple[int, int]] = {}
     lmms: dict[tuple[str, str], tuple[int, int]] = {}
-    unreadable = 0
+    unreadable = missing = 0
     for group in groups:
         key = (group["question_type"], group["category"])
         careful[key] = (group["careful"], group["total"])
         lmms[key] = (group["lmms"], group["total"])
         unreadable += group["unreadable"]
+        missing += group["missing"]
     return (
         row_from_groups(run.model, careful, unreadable=unreadable),
         row_from_groups(f"{run.model} (lmms-eval rule)", lmms),
         unreadable,
+        missing,
     )
 
 

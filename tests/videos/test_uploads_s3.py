@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.videos.test_uploads import put
 from videos.models import MediaStatus, Upload, UploadStatus, Video
 from videos.synthetic import make_synthetic_video
 
@@ -99,16 +100,6 @@ def start(client: Client, **payload: Any) -> dict[str, Any]:
     response = client.post("/videos/uploads/", json.dumps(payload), content_type="application/json")
     assert response.status_code == 201, response.content
     return response.json()
-
-
-def put(client: Client, upload: dict[str, Any], data: bytes, offset: int, total: int) -> Any:
-    return client.generic(
-        "PUT",
-        upload["chunk_url"],
-        data,
-        content_type="application/octet-stream",
-        headers={"content-range": f"bytes {offset}-{offset + len(data) - 1}/{total}"},
-    )
 
 
 def finish(client: Client, upload: dict[str, Any], **documents: str) -> Any:
