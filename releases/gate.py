@@ -336,19 +336,39 @@ class GateProcess:
     ) -> None:
         self._batch.append((line, spans, flags, accepts))
         if len(self._batch) >= self.BATCH:
-            self._conn.send(self._batch)
+            self._send(self._batch)
             self._batch = []
 
     def report(self) -> GateReport:
         if self._batch:
-            self._conn.send(self._batch)
+            self._send(self._batch)
             self._batch = []
-        self._conn.send(None)
-        outcome = self._conn.recv()
+        self._send(None)
+        outcome = self._outcome()
         self._process.join()
         if isinstance(outcome, str):
             raise GateCrashed(outcome)
         assert isinstance(outcome, GateReport)
+        return outcome
+
+    def _send(self, message: Any) -> None:
+        """Send to the child; a child that already failed has closed its end, so the pipe
+        breaks: raise the failure the child sent before it went."""
+        try:
+            self._conn.send(message)
+        except (BrokenPipeError, ConnectionResetError):
+            outcome = self._outcome()
+            raise GateCrashed(
+                outcome if isinstance(outcome, str) else "the gate process stopped reading"
+            ) from None
+
+    def _outcome(self) -> GateReport | str:
+        """The child's last message: its report or the traceback of its failure."""
+        try:
+            outcome: GateReport | str = self._conn.recv()
+        except (EOFError, ConnectionResetError):
+            self._process.join(timeout=5)
+            return f"the gate process ended without a report (exit code {self._process.exitcode})"
         return outcome
 
     def close(self) -> None:

@@ -285,6 +285,46 @@ def test_a_large_freeze_gates_in_a_second_process_with_the_same_outcome(
     assert Release.objects.count() == 2
 
 
+def test_a_gate_process_that_fails_mid_stream_reports_its_own_error(monkeypatch: Any) -> None:
+    """The child fails on the first batch and closes its end; the parent, still sending,
+    gets the child's traceback as GateCrashed, not a broken pipe."""
+    import time
+
+    from releases.gate import Gate, GateCrashed, GateProcess
+
+    def broken(self: Any, **kwargs: Any) -> None:
+        raise ValueError("the gate broke")
+
+    monkeypatch.setattr(Gate, "add", broken)
+    monkeypatch.setattr(GateProcess, "BATCH", 1)
+    gate = GateProcess(required_accepts=1)
+    line = json.dumps({"uid": "q1"}).encode()
+    try:
+        gate.add_line(line=line, spans=[], flags=[], accepts=1)
+        gate._process.join(timeout=30)  # the child has failed and closed the pipe
+        assert gate._process.exitcode == 0
+        with pytest.raises(GateCrashed, match="the gate broke"):
+            for _ in range(50):
+                gate.add_line(line=line, spans=[], flags=[], accepts=1)
+                time.sleep(0.01)
+            gate.report()
+    finally:
+        gate.close()
+
+
+def test_a_gate_process_killed_mid_stream_fails_the_freeze_with_its_exit_code() -> None:
+    from releases.gate import GateCrashed, GateProcess
+
+    gate = GateProcess(required_accepts=1)
+    try:
+        gate._process.kill()
+        gate._process.join(timeout=30)
+        with pytest.raises(GateCrashed, match=r"without a report \(exit code -9\)"):
+            gate.report()
+    finally:
+        gate.close()
+
+
 def test_editing_the_live_question_does_not_change_the_release(
     accepted: Any, tmp_path: Path, write_items: Any
 ) -> None:
