@@ -81,3 +81,40 @@ def test_it_rejects_an_unknown_storage(tmp_path: Path) -> None:
     result = run_settings({"STORAGE": "ftp"}, tmp_path)
     assert result.returncode != 0
     assert "STORAGE must be 'local' or 's3'" in result.stderr
+
+
+# Read by programs other than the app: the settings module, and the lmms-eval task that a
+# release exports (where the harness keeps the videos).
+NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "SCIANNOT_VIDEO_DIR"}
+
+
+def environment_variables_read() -> set[str]:
+    """Every variable the app's code reads, found by the ways it reads them."""
+    import re
+
+    reads = re.compile(
+        r'(?:os\.environ\.get|os\.getenv|env_bool|env_list|env_int|_networks)\(\s*"([A-Z][A-Z0-9_]+)"'
+        r'|os\.environ\["([A-Z][A-Z0-9_]+)"\]'
+    )
+    names: set[str] = set()
+    for path in ROOT.rglob("*.py"):
+        relative = path.relative_to(ROOT).parts
+        if relative[0] in {".venv", "var", "tests"}:
+            continue
+        for match in reads.finditer(path.read_text(encoding="utf-8")):
+            names.add(match.group(1) or match.group(2))
+    return names - NOT_CONFIGURATION
+
+
+def test_env_example_lists_every_variable_the_app_and_compose_read() -> None:
+    import re
+
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.M))
+    read = environment_variables_read()
+    # The scan itself works: it finds variables read each way.
+    expected = {"DATABASE_URL", "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS", "VIDEO_UPLOAD_MAX_BYTES"}
+    assert expected <= read
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    read |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose))
+    assert sorted(read - listed) == []
