@@ -55,6 +55,8 @@
       self.run();
     });
     this.cancel.addEventListener("click", function () { self.stop(); });
+    // A file chosen before this script ran (a slow connection) still names the video.
+    this.prefillId();
   };
 
   Uploader.prototype.prefillId = function () {

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from videos.models import Upload, UploadStatus, Video
@@ -56,7 +57,7 @@ def test_a_curator_uploads_a_video_in_chunks_and_plays_it(
     assert page.get_attribute("[data-upload-form]", "data-chunk-size") == str(16 * 1024)
     page.set_input_files("[data-testid=upload-video]", str(video_file))
     # The id comes from the jove_<id> name.
-    assert page.input_value("[data-testid=upload-video-id]") == "1001"
+    expect(page.locator("[data-testid=upload-video-id]")).to_have_value("1001")
     page.set_input_files("[data-testid=upload-transcript]", str(video_dir / "1001.vtt"))
     page.click("[data-testid=upload-start]")
 
@@ -88,6 +89,23 @@ def test_a_curator_uploads_a_video_in_chunks_and_plays_it(
         "Math.abs(document.querySelector('video[data-testid=player]').currentTime - 10) < 0.5"
     )
     assert 9.5 <= player_time(page) <= 10.5
+
+
+def test_a_file_chosen_before_the_page_script_ran_still_names_the_video(
+    page: Any, curator: Any, benchmark: Any, video_dir: Path
+) -> None:
+    """On a slow connection the person may pick the file before upload.js arrives."""
+    sign_in(page, "cora", "pw-cora")
+    held: list[Any] = []
+    page.route("**/upload*.js", lambda route: held.append(route))
+    page.goto("/videos/upload/", wait_until="commit")
+    page.wait_for_selector("[data-testid=upload-video]", state="attached")
+    page.set_input_files("[data-testid=upload-video]", str(video_dir / "jove_1001.mp4"))
+    page.wait_for_timeout(200)  # the page's events run with no script to hear them
+    assert page.input_value("[data-testid=upload-video-id]") == ""
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("[data-testid=upload-video-id]")).to_have_value("1001")
 
 
 def test_a_refused_file_shows_the_reason_in_the_page(
