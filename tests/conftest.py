@@ -40,6 +40,14 @@ def pytest_configure(config: pytest.Config) -> None:
             "OPTIONS": {"location": TEST_VAR / "media"},
         },
     }
+    # Hashing a password properly costs a fifth of a second of CPU, and most tests create
+    # accounts and sign them in: the suite hashes with MD5, which is fast and unsafe, and
+    # still verifies the real hashes. The loopback stack runs its own processes with the
+    # production hashers.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
     # Each test starts with an empty cache of its own (clearing a shared Redis would also
     # drop the task queue that lives there).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
