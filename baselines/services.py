@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from baselines.models import Answer, Participation, Study, StudyStatus
 from baselines.scoring import Scored, chance_row, krippendorff_alpha, score_row
+from releases.access import lock_benchmark
 from releases.models import Access, Release, ReleaseItem, ReleaseStatus
 from releases.services import LineReader
 from reviews.models import LETTERS
@@ -99,16 +100,20 @@ def study_open(
                 "have seen the keys)"
             )
     with transaction.atomic():
-        # Locked, so the release cannot be opened up while the study is being opened.
+        # Locked in the order access changes and freezes take them, so no release can be
+        # opened up, and no evaluator made a reviewer, while the study is being opened.
+        lock_benchmark(benchmark.pk)
         release = Release.objects.select_for_update().get(pk=release.pk)
-        if release.access == Access.PUBLIC:
-            raise StudyInvalid(
-                f"{release.name} {release.version} is public: anyone, evaluators included, could "
-                "download its keys; make it curators-only or named-users first"
-            )
-        for person in evaluators:
-            if release.access == Access.NAMED and release.readers.filter(pk=person.pk).exists():
-                raise StudyInvalid(f"{person.username} may download {release.name}, keys included")
+        locked = User.objects.select_for_update().filter(pk__in=[p.pk for p in evaluators])
+        for person in locked:
+            if not has_role(person, Role.EVALUATOR) or person.is_superuser:
+                raise StudyInvalid(f"{person.username} is no longer an active evaluator account")
+        _refuse_open_keys(
+            release=release,
+            split=split,
+            items=items if sample_size is not None else None,
+            evaluators=evaluators,
+        )
         study = Study.objects.create(
             benchmark=benchmark,
             name=name,
@@ -131,6 +136,39 @@ def study_open(
                 study=study, evaluator=person, order=order, seed=person_seed
             )
     return study
+
+
+def _refuse_open_keys(
+    *, release: Release, split: str, items: list[int] | None, evaluators: list[User]
+) -> None:
+    """Refuse a study whose evaluators can already download one of its questions' keys: from
+    this release or any other release or version carrying the same question."""
+    study_items = ReleaseItem.objects.filter(release=release, split=split)
+    if items is not None:
+        study_items = study_items.filter(pk__in=items)
+    holding = Release.objects.filter(
+        benchmark_id=release.benchmark_id,
+        sealed=True,
+        items__source_id__in=study_items.values("source_id"),
+    ).distinct()
+    public = holding.filter(access=Access.PUBLIC).order_by("name", "version").first()
+    if public is not None:
+        same = "" if public.pk == release.pk else ", which holds questions of this study,"
+        raise StudyInvalid(
+            f"{public.name} {public.version}{same} is public: anyone, evaluators included, "
+            "could download its keys; make it curators-only or named-users first"
+        )
+    for person in evaluators:
+        readable = (
+            holding.filter(access=Access.NAMED, readers=person).order_by("name", "version").first()
+        )
+        if readable is not None:
+            raise StudyInvalid(
+                f"{person.username} may download {readable.name}"
+                + ("" if readable.pk == release.pk else f" {readable.version}")
+                + ", keys included"
+                + ("" if readable.pk == release.pk else ", which holds questions of this study")
+            )
 
 
 def open_studies_of(user: Any) -> QuerySet[Participation]:

@@ -20,6 +20,7 @@ from drafting.services import DraftingInvalid, check_video, context_tokens, job_
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.htmx import HtmxHttpRequest
+from sciannot.seal import seal_check_questions
 from videos.models import Benchmark, Video
 
 JOBS_PER_PAGE = 100
@@ -129,6 +130,13 @@ def job_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def _seal_check_job(user: Any, job: DraftJob) -> None:
+    """A job's page and its calls show the keys of the questions it drafted."""
+    seal_check_questions(
+        user=user, questions=job.drafts.values("question_id"), what=f"drafting job {job.pk}"
+    )
+
+
 def _job_context(job: DraftJob) -> dict[str, Any]:
     return {
         "job": job,
@@ -142,6 +150,7 @@ def _job_context(job: DraftJob) -> dict[str, Any]:
 @role_required(Role.CURATOR)
 def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video", "created_by"), pk=pk)
+    _seal_check_job(request.user, job)
     template = "drafting/_job_progress.html" if request.htmx else "drafting/job_detail.html"
     return render(request, template, _job_context(job))
 
@@ -150,6 +159,7 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CURATOR)
 def job_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video"), pk=pk)
+    _seal_check_job(request.user, job)
     cancelled = job_cancel(job)
     context = _job_context(job)
     context["flash"] = (
@@ -166,4 +176,5 @@ def job_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CURATOR)
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(LLMCall.objects.select_related("job", "stage"), pk=pk)
+    _seal_check_job(request.user, call.job)
     return render(request, "drafting/call_detail.html", {"call": call})

@@ -11,14 +11,21 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from releases.access import AccessRefused, release_set_access
+from releases.access import AccessRefused, release_seal_check, release_set_access
 from releases.forms import AccessForm, FreezeForm
 from releases.models import Release, ReleaseStatus
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
-from releases.services import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
+from releases.services import (
+    GateFailed,
+    ReleaseInvalid,
+    chosen_questions,
+    plan_freeze,
+    release_freeze,
+)
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.htmx import HtmxHttpRequest
+from sciannot.seal import seal_check_questions
 from videos.models import Benchmark
 
 
@@ -43,6 +50,12 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         freeze_request = form.freeze_request()
+        # The gate report and the re-lettering proposal show the chosen items' keys.
+        seal_check_questions(
+            user=request.user,
+            questions=chosen_questions(benchmark, freeze_request).values("pk"),
+            what=f"the items chosen for {freeze_request.name}",
+        )
         try:
             if request.POST.get("action") == "freeze":
                 release, _ = release_freeze(
@@ -104,6 +117,8 @@ def release_rebalance(request: HtmxHttpRequest) -> HttpResponse:
 @role_required(Role.CURATOR)
 def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release.objects.select_related("frozen_by", "previous"), pk=pk)
+    # The page shows the changelog, whose changed fields include keys.
+    release_seal_check(user=request.user, release=release)
     versions = Release.objects.filter(benchmark=release.benchmark, name=release.name)
     return render(
         request,

@@ -34,6 +34,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from releases.access import lock_benchmark, release_check_audience
 from releases.artifacts import RESERVED
 from releases.gate import Gate, GateProcess, GateReport
 from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, ReleaseItem
@@ -771,6 +772,9 @@ def release_freeze(
     freezer = Freezer(benchmark, request)
     try:
         with transaction.atomic():
+            if request.access != Access.CURATORS:
+                # Taken before anything else, as access changes and study openings do.
+                lock_benchmark(benchmark.pk)
             release = Release.objects.create(
                 benchmark=benchmark,
                 name=request.name,
@@ -791,6 +795,9 @@ def release_freeze(
             if not report.ok:
                 raise GateFailed(report)
             insert_copy_file(ReleaseItem, ["release_id", *ITEM_COLUMNS], freezer.snapshot)
+            # A release others may download must not carry a question an open blind study
+            # holds (under whatever release or version), or its evaluators would get the key.
+            release_check_audience(release=release, access=request.access, readers=())
             splits: dict[str, Any] = {}
             for writer in freezer.writers.values():
                 document = writer.document(request=request, created_at=created_at)

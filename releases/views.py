@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from releases.access import release_seal_check
 from releases.artifacts import ARTIFACTS, vlmevalkit_tsv
 from releases.models import Access, Release
 from releases.services import iter_file, release_file
@@ -73,6 +74,8 @@ def release_download(
             response["WWW-Authenticate"] = "Token"
             return response
         return _not_found("No such release, or not one you may download.")
+    # Every file of a release (export, card, changelog, harness folders) carries its keys.
+    release_seal_check(user=user, release=release)
     if filename in ARTIFACTS or fmt == "tsv":
         return _artifact(request, release, filename, split)
     stored = release_file(release, split, fmt)

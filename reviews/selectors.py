@@ -12,6 +12,7 @@ from django.utils import timezone
 from reviews.models import Decision, EvidenceSpan, Option, Question, QuestionStatus
 from sciannot.accounts.permissions import visible_questions
 from sciannot.pagination import cached_rows
+from sciannot.seal import seal_check_question, seal_check_questions
 from videos.models import Benchmark
 
 
@@ -35,7 +36,18 @@ def question_get_for_user(user: Any, uid: str) -> Question:
     question = with_details(questions_for_user(user)).filter(uid=uid).first()
     if question is None:
         raise Http404("No such question.")
+    # Every page and action on one item shows its key, history and comments.
+    seal_check_question(user=user, question=question)
     return question
+
+
+def questions_with_keys_for_user(
+    user: Any, queryset: QuerySet[Question], *, what: str = "this list"
+) -> QuerySet[Question]:
+    """`queryset` for a page or API answer that shows keys: refused, naming the study, when
+    it holds a question `user` is answering blind (never silently narrowed)."""
+    seal_check_questions(user=user, questions=queryset.values("pk"), what=what)
+    return queryset
 
 
 # Statuses that still need an expert's decision.

@@ -26,6 +26,7 @@ from reviews.selectors import (
     next_in_queue,
     question_get_for_user,
     questions_for_user,
+    questions_with_keys_for_user,
     queue_counts,
     with_details,
 )
@@ -246,8 +247,9 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
 @role_required(Role.CURATOR)
 def adjudication(request: HtmxHttpRequest) -> HttpResponse:
     """Items the experts disagreed on, with their decisions side by side."""
+    disputed = questions_for_user(request.user).filter(status=QuestionStatus.ADJUDICATION)
     items = with_details(
-        questions_for_user(request.user).filter(status=QuestionStatus.ADJUDICATION)
+        questions_with_keys_for_user(request.user, disputed, what="the items in adjudication")
     ).prefetch_related("decisions__reviewer")
     page = CachedCountPaginator(items.order_by("id"), 20).get_page(request.GET.get("page"))
     return render(request, "reviews/adjudication.html", {"page": page})

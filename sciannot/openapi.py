@@ -14,6 +14,14 @@ class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text="What is wrong, for a person to read.")
 
 
+class RefusalSerializer(ErrorSerializer):
+    studies = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The open blind studies whose keys the answer would have shown, if any.",
+    )
+
+
 _ERRORS = {
     400: OpenApiResponse(
         OpenApiTypes.OBJECT,
@@ -26,7 +34,13 @@ _ERRORS = {
             "deactivated). Send `Authorization: Token <key>`."
         ),
     ),
-    403: OpenApiResponse(ErrorSerializer, description="Your role does not give access to this."),
+    403: OpenApiResponse(
+        RefusalSerializer,
+        description=(
+            "Your role does not give access to this, or it would show keys of questions you are "
+            "answering in an open blind study (named in `studies`)."
+        ),
+    ),
     404: OpenApiResponse(ErrorSerializer, description="Not found, or not one you may see."),
     415: OpenApiResponse(ErrorSerializer, description="The body is not in a media type accepted."),
 }

@@ -87,7 +87,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site refuses evaluators of open blind studies (sciannot.admin_views).
+    "sciannot.apps.SciannotAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -351,6 +352,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # A refusal by the blind-study seal names the studies (`studies`) beside `detail`.
+    "EXCEPTION_HANDLER": "sciannot.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -34,6 +34,7 @@ api_patterns = [
 
 # Under /api/, an unknown URL answers JSON as the API does.
 handler404 = "sciannot.errors.not_found"
+handler403 = "sciannot.errors.forbidden"
 
 urlpatterns = [
     path("", review_views.home, name="home"),

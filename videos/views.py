@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from drafting.selectors import latest_jobs_by_video
-from reviews.selectors import questions_for_user, with_details
+from reviews.selectors import questions_for_user, questions_with_keys_for_user, with_details
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.pagination import CachedCountPaginator
@@ -63,7 +63,13 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
     video = video_get_for_user(request.user, pk)
     transcript = getattr(video, "transcript", None)
     manuscript = getattr(video, "manuscript", None)
-    questions = with_details(questions_for_user(request.user).filter(video=video))
+    questions = with_details(
+        questions_with_keys_for_user(
+            request.user,
+            questions_for_user(request.user).filter(video=video),
+            what=f"the questions of video {video.video_id}",
+        )
+    )
     return render(
         request,
         "videos/video_detail.html",

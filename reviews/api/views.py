@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from reviews.api.serializers import QuestionSerializer
 from reviews.models import Question, QuestionStatus, QuestionType
-from reviews.selectors import questions_for_user, with_details
+from reviews.selectors import questions_for_user, questions_with_keys_for_user, with_details
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import HasRole
 from sciannot.openapi import error_responses
@@ -63,4 +63,6 @@ class QuestionListView(generics.ListAPIView[Question]):
                     queryset = queryset.filter(**{name: value})
         if errors:
             raise ValidationError(errors)
+        # Items come with their keys: refused when one is sealed for the caller.
+        queryset = questions_with_keys_for_user(self.request.user, queryset, what="the questions")
         return with_details(queryset).order_by("id")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
+from sciannot.seal import seal_check_role
 from videos.taxonomy import KNOWN_DISCIPLINES, Category
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ def _canonical_scope_name(name: str) -> str:
 
 
 def _set_role(user: User, role: str, disciplines: list[str]) -> None:
+    # Every role change passes here: an evaluator of an open blind study keeps the role that
+    # shows no keys until the study closes (raises Sealed, naming it).
+    seal_check_role(user=user, role=role, disciplines=disciplines)
     user.role = role
     user.disciplines = disciplines
     # Curators run the whole benchmark, the admin included; no other role keeps those rights.

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from releases.access import AccessRefused
 from releases.models import Access
 from releases.services import FreezeRequest, GateFailed, ReleaseInvalid, release_freeze
 from releases.splits import SplitInvalid, parse_proportions
@@ -113,6 +114,8 @@ class Command(BenchmarkCommand):
             release, report = release_freeze(benchmark=benchmark, request=request, user=None)
         except ReleaseInvalid as exc:
             raise CommandError(str(exc)) from exc
+        except AccessRefused as exc:
+            raise CommandError(f"{exc}; nothing was frozen") from exc
         except GateFailed as exc:
             for problem in exc.report.errors:
                 self.stderr.write(f"error: {problem.message}")

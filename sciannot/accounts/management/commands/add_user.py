@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from sciannot.accounts.models import Role
 from sciannot.accounts.services import AccountError, user_upsert
+from sciannot.seal import Sealed
 from videos.management.base import BenchmarkCommand
 
 
@@ -38,7 +39,7 @@ class Command(BenchmarkCommand):
                 disciplines=options["discipline"],
                 email=options["email"],
             )
-        except AccountError as exc:
+        except (AccountError, Sealed) as exc:
             raise CommandError(str(exc)) from exc
         scope = f" covering {', '.join(user.disciplines)}" if user.disciplines else ""
         verb = "Created" if created else "Updated"
