@@ -163,7 +163,8 @@ def _decision_label(kind: str, reason: str) -> str:
     return label + (f" ({RejectReason(reason).label.lower()})" if reason else "")
 
 
-# Revisions that record a decision start with one of these (see `revision_is_decision`).
+# The reason of a revision recording a change of mind; other decision revisions carry the
+# decision's label (see `revision_is_decision`).
 CHANGED_DECISION = "changed decision: "
 
 
