@@ -238,7 +238,9 @@ def stream_items(
             question_version__gte=F("question__judged_version"),
         )
         .values("question_id")
-        .annotate(n=Count("pk"))
+        # Distinct reviewers: one expert's accepts of two letterings of the same content
+        # are one accept.
+        .annotate(n=Count("reviewer", distinct=True))
         .values_list("question_id", "n")
     )
     options_sql, spans_sql = _AGGREGATES[connection.vendor]

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from reviews.models import Decision, EvidenceSpan, Option, Question, QuestionStatus
+from reviews.models import (
+    Comment,
+    Decision,
+    EvidenceSpan,
+    Option,
+    Question,
+    QuestionStatus,
+    Revision,
+    Solve,
+)
+from reviews.services import review
 from sciannot.accounts.permissions import visible_questions
 from sciannot.pagination import cached_rows
 from sciannot.seal import seal_check_question, seal_check_questions
@@ -32,8 +43,12 @@ def with_details(queryset: QuerySet[Question]) -> QuerySet[Question]:
 
 
 def question_get_for_user(user: Any, uid: str) -> Question:
-    """The question with `uid` if `user` may see it; 404 otherwise."""
-    question = with_details(questions_for_user(user)).filter(uid=uid).first()
+    """The question with `uid` if `user` may see it; 404 otherwise. It carries what `user`
+    has solved and decided on it (`with_viewer_state`): fetch it again after a change."""
+    queryset = with_details(questions_for_user(user)).filter(uid=uid)
+    if user.is_authenticated:
+        queryset = with_viewer_state(queryset, user)
+    question = queryset.first()
     if question is None:
         raise Http404("No such question.")
     # Every page and action on one item shows its key, history and comments.
@@ -106,3 +121,80 @@ def queue_counts(user: Any) -> dict[str, int]:
     counts = dict.fromkeys(QuestionStatus.values, 0)
     counts.update({row["status"]: row["n"] for row in cached_rows(rows)})
     return counts
+
+
+def with_viewer_state(queryset: QuerySet[Question], user: Any) -> QuerySet[Question]:
+    """Annotate whether `user` has solved each question and decided on its current content,
+    so the visibility rules in the review service answer for a whole page in one query."""
+    return queryset.annotate(
+        viewer_solved=Exists(
+            Solve.objects.filter(
+                question=OuterRef("pk"), reviewer=user, question_version=OuterRef("version")
+            )
+        ),
+        viewer_decided=Exists(
+            Decision.objects.filter(
+                question=OuterRef("pk"),
+                reviewer=user,
+                question_version__gte=OuterRef("judged_version"),
+            )
+        ),
+    )
+
+
+def decisions_visible(question: Question, user: Any) -> list[Decision] | None:
+    """Every decision on `question`, newest first, when `user` may see others' decisions;
+    None before (the page says why)."""
+    if not review.may_see_others_decisions(question, user):
+        return None
+    return list(question.decisions.select_related("reviewer").order_by("-created_at"))
+
+
+@dataclass(frozen=True)
+class VisibleComments:
+    comments: list[Comment]
+    # Comments by others held back until `user` has decided (they may argue for a verdict
+    # or name the key).
+    hidden: int
+
+
+def comments_visible(question: Question, user: Any) -> VisibleComments:
+    comments = list(question.comments.select_related("author"))
+    if review.may_see_others_decisions(question, user) and not review.must_solve_first(
+        question, user
+    ):
+        return VisibleComments(comments, 0)
+    own = [comment for comment in comments if comment.author_id == user.pk]
+    return VisibleComments(own, len(comments) - len(own))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    revision: Revision
+    changes: list[review.FieldChange]
+    # Another reviewer's decision, shown once `user` may see decisions: the entry keeps its
+    # place in the numbering, without its author, reason or changes.
+    hidden: bool = False
+
+
+def history_visible(question: Question, user: Any) -> list[HistoryEntry] | None:
+    """The revisions, newest first, each with what it changed; None while `user` must solve
+    the question first (every revision holds the key).
+
+    Before `user` may see others' decisions, those decisions' revisions are masked and no
+    entry shows a status change, which would tell what someone decided.
+    """
+    if review.must_solve_first(question, user):
+        return None
+    reveal = review.may_see_others_decisions(question, user)
+    entries = []
+    previous = None
+    for revision in question.revisions.select_related("author").order_by("number"):
+        changes = review.revision_diff(previous, revision.snapshot)
+        previous = revision.snapshot
+        hidden = False
+        if not reveal:
+            changes = [change for change in changes if change.field != "status"]
+            hidden = revision.author_id != user.pk and review.revision_is_decision(revision.reason)
+        entries.append(HistoryEntry(revision, [] if hidden else changes, hidden))
+    return entries[::-1]

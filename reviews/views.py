@@ -14,15 +14,16 @@ from django.views.decorators.http import require_POST
 from reviews.dashboard import dashboard_figures, reviewer_figures
 from reviews.models import (
     LETTERS,
-    Decision,
     DecisionKind,
     Question,
     QuestionStatus,
     QuestionType,
     RejectReason,
-    Revision,
 )
 from reviews.selectors import (
+    comments_visible,
+    decisions_visible,
+    history_visible,
     next_in_queue,
     question_get_for_user,
     questions_for_user,
@@ -103,9 +104,17 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
     transcript = getattr(video, "transcript", None)
     following = next_in_queue(request.user, after=question)
     hide_key = review.must_solve_first(question, request.user)  # type: ignore[arg-type]
-    if hide_key:
-        # Nothing on the page may give the key away before the reviewer has answered.
-        extra.pop("editing", None)
+    if hide_key and extra.pop("editing", None):
+        # Nothing on the page may give the key away before the reviewer has answered, and
+        # the edit form shows it.
+        extra.setdefault("error", "Answer the question first: the edit form shows the key.")
+    history = history_visible(question, request.user)
+    # Where the item came from is its first revision, shown even while the history is not.
+    origin = (
+        history[-1].revision
+        if history
+        else question.revisions.select_related("author").order_by("number").first()
+    )
     if extra.get("editing"):
         draft = extra.pop("draft", None) or review.edit_from_question(question)
         extra["form"] = draft
@@ -113,9 +122,10 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         "question": question,
         "video": video,
         "cues": list(transcript.cues.all()) if transcript else [],
-        "history": _history(question),
-        "comments": question.comments.select_related("author"),
-        "decisions": _visible_decisions(request, question),
+        "history": history,
+        "origin": origin,
+        "comments": comments_visible(question, request.user),
+        "decisions": decisions_visible(question, request.user),
         "next_question": following,
         "reject_reasons": RejectReason.choices,
         "types": QuestionType.values,
@@ -136,30 +146,6 @@ def _draft_origin(question: Question) -> dict[str, Any]:
         return {"draft_origin": None, "draft_prompts": []}
     prompts = sorted(set(origin.job.calls.values_list("prompt_name", "prompt_version")))
     return {"draft_origin": origin, "draft_prompts": prompts}
-
-
-def _visible_decisions(request: HtmxHttpRequest, question: Question) -> list[Decision] | None:
-    """Other experts' decisions, once this reviewer has decided on this version (None
-    before: independent judgements are not swayed by earlier ones). Curators always see."""
-    decisions = list(question.decisions.select_related("reviewer").order_by("-created_at"))
-    if has_role(request.user, Role.CURATOR):
-        return decisions
-    decided = any(
-        d.reviewer_id == request.user.pk and d.question_version == question.version
-        for d in decisions
-    )
-    return decisions if decided else None
-
-
-def _history(question: Question) -> list[tuple[Revision, list[review.FieldChange]]]:
-    """Revisions, newest first, each with what it changed."""
-    revisions = list(question.revisions.select_related("author").order_by("number"))
-    entries = []
-    previous = None
-    for revision in revisions:
-        entries.append((revision, review.revision_diff(previous, revision.snapshot)))
-        previous = revision.snapshot
-    return entries[::-1]
 
 
 def _render_review(
@@ -328,6 +314,7 @@ def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
         )
     except review.EditInvalid as exc:
         return _render_review(request, question, status=400, error=" ".join(exc.errors.values()))
+    question = question_get_for_user(request.user, uid)
     verdict = (
         f"You answered {solve.letter}: that is the key."
         if solve.correct

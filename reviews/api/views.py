@@ -11,7 +11,12 @@ from rest_framework.permissions import IsAuthenticated
 
 from reviews.api.serializers import QuestionSerializer
 from reviews.models import Question, QuestionStatus, QuestionType
-from reviews.selectors import questions_for_user, questions_with_keys_for_user, with_details
+from reviews.selectors import (
+    questions_for_user,
+    questions_with_keys_for_user,
+    with_details,
+    with_viewer_state,
+)
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import HasRole
 from sciannot.openapi import error_responses
@@ -24,7 +29,9 @@ from videos.taxonomy import Category
         description=(
             "Questions the caller may see (curators: all; reviewers: their disciplines), "
             "paginated, in creation order. An empty filter value is no filter; an unknown "
-            "one is a 400 naming the allowed values."
+            "one is a 400 naming the allowed values. With the benchmark's solve-first "
+            "setting, an item the caller has not answered yet has `solve_first: true` and "
+            "null `answer`, `rationale`, `timestamp_breakdown` and span notes."
         ),
         parameters=[
             OpenApiParameter("video_id", OpenApiTypes.STR, description="Source video id."),
@@ -65,4 +72,4 @@ class QuestionListView(generics.ListAPIView[Question]):
             raise ValidationError(errors)
         # Items come with their keys: refused when one is sealed for the caller.
         queryset = questions_with_keys_for_user(self.request.user, queryset, what="the questions")
-        return with_details(queryset).order_by("id")
+        return with_viewer_state(with_details(queryset), self.request.user).order_by("id")

@@ -48,6 +48,12 @@ class Decision(models.Model):
                 condition=~models.Q(kind="reject") | ~models.Q(reason=""),
                 name="decision_reject_has_reason",
             ),
+            # One decision per reviewer and version: a repeat changes nothing, a different
+            # decision replaces the earlier one (recorded as a revision).
+            models.UniqueConstraint(
+                fields=["question", "reviewer", "question_version"],
+                name="decision_once_per_version",
+            ),
         ]
 
     def __str__(self) -> str:

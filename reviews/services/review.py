@@ -38,39 +38,26 @@ from reviews.timeparse import (
 )
 from sciannot.accounts.models import User
 
-# Where a status may go. Rejected items come back only through a curator.
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    QuestionStatus.DRAFT: {
-        QuestionStatus.IN_REVIEW,
-        QuestionStatus.ACCEPTED,
-        QuestionStatus.REJECTED,
-        QuestionStatus.NEEDS_REVISION,
-    },
-    QuestionStatus.IN_REVIEW: {
-        QuestionStatus.IN_REVIEW,
-        QuestionStatus.ACCEPTED,
-        QuestionStatus.REJECTED,
-        QuestionStatus.NEEDS_REVISION,
-    },
-    QuestionStatus.NEEDS_REVISION: {
-        QuestionStatus.IN_REVIEW,
-        QuestionStatus.ACCEPTED,
-        QuestionStatus.REJECTED,
-        QuestionStatus.NEEDS_REVISION,
-    },
-    QuestionStatus.ACCEPTED: {
-        QuestionStatus.IN_REVIEW,
-        QuestionStatus.ACCEPTED,
-        QuestionStatus.REJECTED,
-        QuestionStatus.NEEDS_REVISION,
-    },
-    QuestionStatus.REJECTED: {QuestionStatus.IN_REVIEW, QuestionStatus.NEEDS_REVISION},
-    # Only a curator settles a disagreement.
-    QuestionStatus.ADJUDICATION: set(),
+# Where a reviewer's decision may take an item. Curators may move an item anywhere. A
+# rejected item stays rejected until a curator decides again or someone edits it (an edit
+# answers the rejection): a reviewer may only add their own reject to it. Adjudication is
+# settled only by a curator.
+_OPEN_TARGETS = {
+    QuestionStatus.IN_REVIEW,
+    QuestionStatus.ACCEPTED,
+    QuestionStatus.REJECTED,
+    QuestionStatus.NEEDS_REVISION,
+    QuestionStatus.ADJUDICATION,
 }
-for _targets in ALLOWED_TRANSITIONS.values():
-    if _targets:
-        _targets.add(QuestionStatus.ADJUDICATION)
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    QuestionStatus.DRAFT: frozenset(_OPEN_TARGETS),
+    QuestionStatus.IN_REVIEW: frozenset(_OPEN_TARGETS),
+    QuestionStatus.NEEDS_REVISION: frozenset(_OPEN_TARGETS),
+    # Back to in review only when a reviewer withdraws the accept it stood on.
+    QuestionStatus.ACCEPTED: frozenset(_OPEN_TARGETS),
+    QuestionStatus.REJECTED: frozenset({QuestionStatus.REJECTED}),
+    QuestionStatus.ADJUDICATION: frozenset(),
+}
 
 
 class ReviewError(ValueError):
@@ -128,35 +115,93 @@ def _lock(question: Question, seen_version: int) -> Question:
 
 def _move(question: Question, to: str, *, curator: bool) -> None:
     if to not in ALLOWED_TRANSITIONS[question.status] and not curator:
+        why = (
+            ": only a curator or an edit brings it back"
+            if question.status == QuestionStatus.REJECTED
+            else ""
+        )
         raise ReviewError(
             f"a {question.get_status_display().lower()} question cannot become "
-            f"{QuestionStatus(to).label.lower()}"
+            f"{QuestionStatus(to).label.lower()}{why}"
         )
     question.status = to
 
 
-def accepts_at_current_version(question: Question) -> int:
-    return (
-        question.decisions.filter(
-            kind=DecisionKind.ACCEPT, question_version__gte=question.judged_version
-        )
-        .values("reviewer")
-        .distinct()
-        .count()
+def _current_decisions(question: Question) -> dict[int, str]:
+    """Each reviewer's latest decision on the content being judged, by reviewer id.
+
+    Re-lettering raises the version but not the judged version, so one reviewer can hold
+    decisions on two versions of the same content: only their latest counts.
+    """
+    rows = question.decisions.filter(question_version__gte=question.judged_version).order_by(
+        "question_version", "created_at", "pk"
     )
+    return dict(rows.values_list("reviewer_id", "kind"))
+
+
+def accepts_at_current_version(question: Question) -> int:
+    """How many distinct reviewers accept the current content."""
+    return sum(1 for kind in _current_decisions(question).values() if kind == DecisionKind.ACCEPT)
 
 
 def experts_disagree(question: Question) -> bool:
-    """Whether reviewers split between accepting and rejecting (or sending back) the
-    current content."""
-    kinds = set(
-        question.decisions.filter(question_version__gte=question.judged_version).values_list(
-            "kind", flat=True
-        )
-    )
-    return DecisionKind.ACCEPT in kinds and bool(
-        kinds & {DecisionKind.REJECT, DecisionKind.NEEDS_REVISION}
-    )
+    """Whether distinct reviewers split between accepting and rejecting (or sending back)
+    the current content. One reviewer changing their mind is not a split."""
+    current = _current_decisions(question)
+    accepting = {reviewer for reviewer, kind in current.items() if kind == DecisionKind.ACCEPT}
+    objecting = {
+        reviewer
+        for reviewer, kind in current.items()
+        if kind in (DecisionKind.REJECT, DecisionKind.NEEDS_REVISION)
+    }
+    # A reviewer holds one current decision, so the two sets never share anyone.
+    return bool(accepting) and bool(objecting)
+
+
+def _decision_label(kind: str, reason: str) -> str:
+    label = DecisionKind(kind).label.split(":")[0].lower()
+    return label + (f" ({RejectReason(reason).label.lower()})" if reason else "")
+
+
+# The reason of a revision recording a change of mind; other decision revisions carry the
+# decision's label (see `revision_is_decision`).
+CHANGED_DECISION = "changed decision: "
+
+
+def revision_is_decision(reason: str) -> bool:
+    """Whether a revision with this reason records a reviewer's decision."""
+    if reason.startswith(CHANGED_DECISION):
+        return True
+    labels = {DecisionKind(kind).label.split(":")[0].lower() for kind in DecisionKind.values}
+    return reason in labels or reason.split(" (")[0] == "reject"
+
+
+def _status_after(question: Question, kind: str, *, withdrawn: str | None) -> str:
+    """The status a decision of `kind` implies for `question` (decisions already saved).
+
+    `withdrawn` is the kind of the same reviewer's earlier decision that this one replaces.
+    """
+    status = question.status
+    if kind == DecisionKind.ACCEPT:
+        if accepts_at_current_version(question) >= question.video.benchmark.required_accepts:
+            return QuestionStatus.ACCEPTED
+        # An item accepted on import stays accepted when an expert agrees with it.
+        return status if status == QuestionStatus.ACCEPTED else QuestionStatus.IN_REVIEW
+    if kind == DecisionKind.REJECT:
+        return QuestionStatus.REJECTED
+    if kind == DecisionKind.NEEDS_REVISION:
+        return QuestionStatus.NEEDS_REVISION
+    # Unsure asks for a second opinion: it opens a draft and otherwise leaves the item where
+    # it is, unless it withdraws the accept the item stood on.
+    if status == QuestionStatus.DRAFT:
+        return QuestionStatus.IN_REVIEW
+    if (
+        status == QuestionStatus.ACCEPTED
+        and withdrawn == DecisionKind.ACCEPT
+        and accepts_at_current_version(question) < question.video.benchmark.required_accepts
+    ):
+        return QuestionStatus.IN_REVIEW
+    return status
 
 
 def question_decide(
@@ -170,8 +215,10 @@ def question_decide(
 ) -> Decision:
     """Record a reviewer's decision and move the question to the status it implies.
 
-    An accept counts once per reviewer and version; the question is accepted when the
-    benchmark's `required_accepts` reviewers have accepted its current version.
+    A reviewer has one decision per version: repeating it (a double click, a retried
+    request, concurrent posts) changes nothing; a different one replaces it and is recorded
+    as a change of mind. The question is accepted when the benchmark's `required_accepts`
+    distinct reviewers accept its current content.
     """
     if kind not in DecisionKind.values:
         raise ReviewError(f"unknown decision {kind!r}")
@@ -181,42 +228,58 @@ def question_decide(
         raise EditInvalid({"comment": "Say what is wrong when the reason is “Other”."})
     if kind != DecisionKind.REJECT:
         reason = ""
+    comment = comment.strip()
     if must_solve_first(question, reviewer):
         raise ReviewError("answer the question yourself before deciding on it")
     with transaction.atomic():
+        # The row lock serialises every decision on this question, so the check for an
+        # earlier decision below cannot race; the unique constraint backs it up.
         locked = _lock(question, seen_version)
+        earlier = Decision.objects.filter(
+            question=locked, reviewer=reviewer, question_version=locked.version
+        ).first()
+        if earlier is not None and (earlier.kind, earlier.reason, earlier.comment) == (
+            kind,
+            reason,
+            comment,
+        ):
+            return earlier
         before = question_snapshot(locked)
         held = locked.locked_by_id == reviewer.pk and locked.locked_at is not None
-        decision = Decision.objects.create(
-            question=locked,
-            reviewer=reviewer,
-            kind=kind,
-            reason=reason,
-            comment=comment.strip(),
-            question_version=locked.version,
-            seconds_spent=(
-                (timezone.now() - locked.locked_at).total_seconds()
-                if held and locked.locked_at
-                else None
-            ),
-        )
-        curator = reviewer.is_curator
-        if kind == DecisionKind.ACCEPT:
-            required = locked.video.benchmark.required_accepts
-            enough = accepts_at_current_version(locked) >= required
-            _move(
-                locked,
-                QuestionStatus.ACCEPTED if enough else QuestionStatus.IN_REVIEW,
-                curator=curator,
+        withdrawn = earlier.kind if earlier is not None else None
+        if earlier is None:
+            decision = Decision.objects.create(
+                question=locked,
+                reviewer=reviewer,
+                kind=kind,
+                reason=reason,
+                comment=comment,
+                question_version=locked.version,
+                seconds_spent=(
+                    (timezone.now() - locked.locked_at).total_seconds()
+                    if held and locked.locked_at
+                    else None
+                ),
             )
-        elif kind == DecisionKind.REJECT:
-            _move(locked, QuestionStatus.REJECTED, curator=curator)
-        elif kind == DecisionKind.NEEDS_REVISION:
-            _move(locked, QuestionStatus.NEEDS_REVISION, curator=curator)
+            note = _decision_label(kind, reason)
         else:
-            _move(locked, QuestionStatus.IN_REVIEW, curator=curator)
-        if not curator and experts_disagree(locked):
-            _move(locked, QuestionStatus.ADJUDICATION, curator=curator)
+            note = (
+                f"{CHANGED_DECISION}{_decision_label(earlier.kind, earlier.reason)} → "
+                f"{_decision_label(kind, reason)}"
+            )
+            earlier.kind, earlier.reason, earlier.comment = kind, reason, comment
+            earlier.created_at = timezone.now()
+            earlier.save(update_fields=["kind", "reason", "comment", "created_at"])
+            decision = earlier
+        curator = reviewer.is_curator
+        target = _status_after(locked, kind, withdrawn=withdrawn)
+        if (
+            not curator
+            and QuestionStatus.ADJUDICATION in ALLOWED_TRANSITIONS[locked.status]
+            and experts_disagree(locked)
+        ):
+            target = QuestionStatus.ADJUDICATION
+        _move(locked, target, curator=curator)
         locked.expert_touched = True
         # Deciding ends the reviewer's hold on the item.
         if locked.locked_by_id == reviewer.pk:
@@ -233,9 +296,7 @@ def question_decide(
                 "updated_at",
             ]
         )
-        label = DecisionKind(kind).label.split(":")[0].lower()
-        why = f" ({RejectReason(reason).label.lower()})" if reason else ""
-        revision_write(question=locked, author=reviewer, reason=f"{label}{why}", before=before)
+        revision_write(question=locked, author=reviewer, reason=note, before=before)
     question.refresh_from_db()
     return decision
 
@@ -292,6 +353,9 @@ def question_edit(
     reason: str = "edited",
 ) -> Question:
     """Save an expert's edit as a new version; earlier accepts no longer count."""
+    if must_solve_first(question, editor):
+        # An edit (or a restore) sets the key: it comes after the blind answer.
+        raise ReviewError("answer the question yourself before editing it")
     errors = validate_edit(question, edit)
     if errors:
         raise EditInvalid(errors)
@@ -601,11 +665,34 @@ def questions_bulk(
 
 
 def must_solve_first(question: Question, user: User) -> bool:
-    """Whether `user` has to answer before seeing the key (curators never have to)."""
+    """Whether `user` has to answer before seeing the key, the rationale and the evidence
+    notes (curators never have to). Every page, fragment and API answer that shows them
+    asks this.
+
+    A queryset annotated by `reviews.selectors.with_viewer_state` answers it without a query.
+    """
     if not question.video.benchmark.solve_first or user.is_curator:
         return False
+    solved = getattr(question, "viewer_solved", None)
+    if solved is not None:
+        return not solved
     return not Solve.objects.filter(
         question=question, reviewer=user, question_version=question.version
+    ).exists()
+
+
+def may_see_others_decisions(question: Question, user: User) -> bool:
+    """Whether `user` may see other reviewers' decisions on `question` yet: curators always,
+    reviewers once they have decided on its current content, so earlier judgements do not
+    sway theirs. The Decisions box, the history and the comments all ask this.
+    """
+    if user.is_curator:
+        return True
+    decided = getattr(question, "viewer_decided", None)
+    if decided is not None:
+        return bool(decided)
+    return Decision.objects.filter(
+        question=question, reviewer=user, question_version__gte=question.judged_version
     ).exists()
 
 

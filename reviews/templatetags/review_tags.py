@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from reviews.services.review import must_solve_first
 from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def key_hidden(context: template.Context, question: Any) -> bool:
+    """Whether the signed-in person must answer `question` before seeing its key, rationale
+    and evidence notes: every page that shows a question card asks here."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return True
+    return must_solve_first(question, user)
 
 
 @register.filter

@@ -121,3 +121,33 @@ def test_the_player_controls_speed_steps_loops_and_searches(
     visible = page.locator(".transcript li:visible")
     assert visible.count() == 1
     assert "heated to 80 degrees" in visible.inner_text()
+
+
+def test_the_video_page_hides_the_key_of_an_unsolved_solve_first_item(
+    page: Any, imported: None
+) -> None:
+    from sciannot.accounts.models import User
+    from videos.models import Benchmark, Video
+
+    Benchmark.objects.update(solve_first=True)
+    User.objects.create_user("chem", password="pw-chem", role="reviewer", disciplines=["Chemistry"])
+    video = Video.objects.get(video_id="1001")
+    sign_in(page, "chem", "pw-chem")
+
+    page.goto(f"/videos/{video.pk}/")
+    card = page.locator("[data-testid=question]")
+    card.wait_for()
+    assert page.locator("[data-testid=option-J]").inner_text() == "Because of reason J"
+    assert page.locator("[data-testid=key-mark]").count() == 0
+    assert page.locator("[data-testid=solve-first-note]").is_visible()
+    assert "the readout is taken" not in card.inner_text()  # the evidence note
+    assert page.locator(".rationale").count() == 0
+
+    # Answering on the review page reveals the key on the video page too.
+    card.locator(".uid").click()
+    page.click("[data-testid=solve-D]")
+    page.locator("[data-testid=key-mark]").wait_for()
+    page.goto(f"/videos/{video.pk}/")
+    assert page.locator("[data-testid=key-mark]").count() == 1
+    assert "the readout is taken" in page.locator("[data-testid=question]").inner_text()
+    assert page.dialogs == []

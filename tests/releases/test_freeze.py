@@ -466,3 +466,27 @@ def test_near_duplicate_questions_in_a_video_are_a_warning(db: None, write_items
         f"warning: 1 pair(s) of near-duplicate questions in the same video: {first} and "
         f"{second} (100%)"
     ) in output
+
+
+def test_one_experts_accepts_of_two_letterings_count_as_one(
+    db: None, write_items: Any, curator: Any
+) -> None:
+    from reviews.services import review
+    from videos.models import Benchmark
+
+    Benchmark.objects.update(required_accepts=2)
+    call_command(
+        "import_questions",
+        str(write_items([make_item(question="Why at 00:01?")])),
+        "--status",
+        "accepted",
+        stdout=io.StringIO(),
+    )
+    question = Question.objects.get()
+    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
+    # Re-lettering raises the version, not the judged version: the same content again.
+    Question.objects.filter(pk=question.pk).update(version=2)
+    question.refresh_from_db()
+    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=2)
+    output = freeze("svb", "--version", "1.0.0")
+    assert "warning: 1 item(s) with fewer than 2 expert accept(s)" in output

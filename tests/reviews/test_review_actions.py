@@ -603,9 +603,13 @@ def test_a_disagreement_goes_to_the_curator_for_adjudication(
     )
     question.refresh_from_db()
     assert question.status == QuestionStatus.ADJUDICATION
-    # Reviewers can neither move it nor find it in their queue.
+    # Reviewers can neither move it nor find it in their queue; repeating the accept they
+    # gave is a no-op.
     with pytest.raises(review.ReviewError):
-        review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+        review.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
+    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ADJUDICATION
     assert question not in [next_in_queue(reviewer), next_in_queue(colleague)]
 
     assert client_for(reviewer).get("/questions/adjudication/").status_code == 403
