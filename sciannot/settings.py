@@ -545,9 +545,18 @@ DRAFT_LEASE_SECONDS = float(os.environ.get("DRAFT_LEASE_SECONDS", "90"))
 DRAFT_WATCHDOG_SECONDS = float(os.environ.get("DRAFT_WATCHDOG_SECONDS", "30"))
 DRAFT_MAX_STAGE_ATTEMPTS = int(os.environ.get("DRAFT_MAX_STAGE_ATTEMPTS", "3"))
 DRAFT_DEFAULT_MAX_CALLS = int(os.environ.get("DRAFT_DEFAULT_MAX_CALLS", "60"))
+# Browser copies: a transcode holds its video for this long, renewed while it makes progress;
+# the sweep sends again every copy whose send failed, whose worker died, or whose message
+# seems lost.
+VIDEO_COPY_LEASE_SECONDS = env_int("VIDEO_COPY_LEASE_SECONDS", 600, minimum=10)
+VIDEO_COPY_SWEEP_SECONDS = env_int("VIDEO_COPY_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "drafting-watchdog": {"task": "drafting.watchdog", "schedule": DRAFT_WATCHDOG_SECONDS},
     "uploads-cleanup": {"task": "videos.cleanup_uploads", "schedule": 3600.0},
+    "videos-copy-sweep": {
+        "task": "videos.requeue_copies",
+        "schedule": float(VIDEO_COPY_SWEEP_SECONDS),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
