@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -273,9 +274,9 @@ def videos_requeue_copies() -> int:
     for pk in videos_awaiting_copy():
         Video.objects.filter(pk=pk).update(copy_queued_at=timezone.now())
         if send_safely(
-            lambda pk=pk: _send_copy(pk),
+            functools.partial(_send_copy, pk),
             what=f"the browser copy of video {pk}",
-            on_failure=lambda pk=pk: _copy_send_failed(pk),
+            on_failure=functools.partial(_copy_send_failed, pk),
         ):
             sent += 1
     return sent
