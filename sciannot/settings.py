@@ -286,6 +286,11 @@ if UPLOAD_CHUNK_BYTES > UPLOAD_CHUNK_MAX_BYTES:
         f"UPLOAD_CHUNK_BYTES ({UPLOAD_CHUNK_BYTES}) must not exceed UPLOAD_CHUNK_MAX_BYTES "
         f"({UPLOAD_CHUNK_MAX_BYTES}): the server would refuse every chunk the page sends"
     )
+# The largest video accepted (import, upload, replace), judged from the container's metadata
+# before anything is decoded: pixels per frame (width x height), frame rate, seconds.
+VIDEO_MAX_PIXELS = env_int("VIDEO_MAX_PIXELS", 4096 * 2304, minimum=1)
+VIDEO_MAX_FPS = env_int("VIDEO_MAX_FPS", 120, minimum=1)
+VIDEO_MAX_DURATION = env_int("VIDEO_MAX_DURATION", 4 * 3600, minimum=1)
 # An upload nobody sends to for this long is abandoned: its bytes are deleted.
 UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24, minimum=1)
 # With STORAGE=s3, chunks smaller than an S3 part (5 MiB) wait here on disk until they add up.
