@@ -109,20 +109,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the request log times everything below it, and the health probe is answered
-    # before host validation or an HTTPS redirect could refuse it.
+    # First: the request log times everything below it.
     "sciannot.logs.RequestLogMiddleware",
-    "sciannot.health.HealthCheckMiddleware",
+    # The security headers go on every response, the health probe's included; none of these
+    # validates the host, and the probe is exempt from the HTTPS redirect (below).
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "sciannot.security.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before host validation, sessions and sign-in: a container probe speaks plain HTTP to
+    # 127.0.0.1.
+    "sciannot.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -387,6 +390,8 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Both stay off unless asked for, so a plain-HTTP stack (tests, a laptop) keeps working.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# The health probe speaks plain HTTP from inside the container or host.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
