@@ -29,6 +29,16 @@ class JobProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
+    def waiting_for_queue(self) -> bool:
+        """The job's next stage could not be sent to the broker; the watchdog sends it again."""
+        return bool(
+            self.job.is_active
+            and self.current is not None
+            and self.current.status == StageStatus.PENDING
+            and self.current.queued_at is None
+        )
+
+    @property
     def failed_calls(self) -> int:
         return self.job.calls.filter(status="failed").count()
 
@@ -48,6 +58,7 @@ class JobProgress:
             "cost": str(job.cost) if job.cost is not None else None,
             "estimated_cost": str(job.estimated_cost) if job.estimated_cost is not None else None,
             "drafts": job.drafts_created,
+            "waiting_for_queue": self.waiting_for_queue,
             "errors": self.errors,
         }
 

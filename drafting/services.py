@@ -36,6 +36,7 @@ from drafting.pricing import estimate_job, price_of
 from drafting.providers import ProviderNotConfigured, provider_problem
 from reviews.models import QuestionType
 from sciannot.accounts.models import User
+from sciannot.queue import require_broker, send_on_commit
 from videos.models import Video
 
 FINISHED_STAGE = (StageStatus.DONE, StageStatus.SKIPPED)
@@ -129,6 +130,22 @@ def jobs_start(*, videos: list[Video], request: JobRequest, user: User | None) -
         raise DraftingInvalid("choose at least one video")
     for video in videos:
         check_video(video)
+    waiting = (
+        DraftJob.objects.filter(video__in=videos, status__in=ACTIVE_JOB_STATUSES)
+        .filter(stages__status=StageStatus.PENDING, stages__queued_at__isnull=True)
+        .select_related("video")
+        .first()
+    )
+    if waiting is not None:
+        # Its message could not be sent; the watchdog sends it when the broker is back. A
+        # second job would draft (and pay for) the same questions again.
+        raise DraftingInvalid(
+            f"video {waiting.video.video_id} already has drafting job {waiting.pk} waiting for "
+            "the task queue; it starts by itself when the queue is back"
+        )
+    # Checked last, just before anything is created: with the broker down the job would sit
+    # unqueued, and the person would likely start it again.
+    require_broker()
     batch = uuid.uuid4().hex if len(videos) > 1 else ""
     jobs = []
     with transaction.atomic():
@@ -174,11 +191,22 @@ def job_cancel(job: DraftJob) -> bool:
 
 
 def stage_enqueue(stage: DraftStage) -> None:
-    """Mark the stage queued now and send its task once the transaction commits."""
+    """Mark the stage queued now and send its task once the transaction commits.
+
+    When the broker refuses the message, the stage is left pending with no `queued_at`: the
+    job page shows it waiting for the queue, and the watchdog sends it again.
+    """
     from drafting.tasks import send_stage
 
     DraftStage.objects.filter(pk=stage.pk).update(queued_at=timezone.now())
-    transaction.on_commit(lambda: send_stage(stage.name, stage.pk))
+    pk, name = stage.pk, stage.name
+    send_on_commit(
+        lambda: send_stage(name, pk),
+        what=f"drafting stage {pk}",
+        on_failure=lambda: DraftStage.objects.filter(pk=pk, status=StageStatus.PENDING).update(
+            queued_at=None
+        ),
+    )
 
 
 def lease_owner_token() -> str:

@@ -20,6 +20,7 @@ from drafting.services import DraftingInvalid, check_video, context_tokens, job_
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.htmx import HtmxHttpRequest
+from sciannot.queue import QueueUnavailable
 from sciannot.seal import seal_check_questions
 from videos.models import Benchmark, Video
 
@@ -95,6 +96,7 @@ def job_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "drafting/job_new.html", context)
     error = ""
+    status = 400
     if not videos:
         error = "Choose at least one video on the video list first."
     elif form.is_valid():
@@ -106,12 +108,15 @@ def job_new(request: HtmxHttpRequest) -> HttpResponse:
             )
         except (ProviderNotConfigured, DraftingInvalid) as exc:
             error = f"{exc}. Nothing was queued."
+        except QueueUnavailable as exc:
+            error = f"Nothing was queued: {exc}."
+            status = 503
         else:
             if len(jobs) == 1:
                 return HttpResponseRedirect(reverse("drafting:job", args=[jobs[0].pk]))
             return HttpResponseRedirect(reverse("drafting:jobs") + f"?batch={jobs[0].batch}")
     context["error"] = error
-    return render(request, "drafting/job_new.html", context, status=400)
+    return render(request, "drafting/job_new.html", context, status=status)
 
 
 @require_GET

@@ -86,7 +86,7 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
-def _run_with_timeout(check: Callable[[], None], timeout: float) -> BaseException | None:
+def run_with_timeout(check: Callable[[], None], timeout: float) -> BaseException | None:
     """Run `check` in a thread of its own; its exception, CheckTimeout, or None if it passed."""
     outcome: list[BaseException | None] = []
 
@@ -113,7 +113,7 @@ def health_report(
     results: dict[str, dict[str, Any]] = {}
     for name, check in (checks or CHECKS).items():
         started = time.perf_counter()
-        failure = _run_with_timeout(check, timeout)
+        failure = run_with_timeout(check, timeout)
         result: dict[str, Any] = {
             "status": "ok" if failure is None else "fail",
             "ms": round((time.perf_counter() - started) * 1000, 1),

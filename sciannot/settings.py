@@ -110,20 +110,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the request log times everything below it, and the health probe is answered
-    # before host validation or an HTTPS redirect could refuse it.
+    # First: the request log times everything below it.
     "sciannot.logs.RequestLogMiddleware",
-    "sciannot.health.HealthCheckMiddleware",
+    # The security headers go on every response, the health probe's included; none of these
+    # validates the host, and the probe is exempt from the HTTPS redirect (below).
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "sciannot.security.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before host validation, sessions and sign-in: a container probe speaks plain HTTP to
+    # 127.0.0.1.
+    "sciannot.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -287,6 +290,11 @@ if UPLOAD_CHUNK_BYTES > UPLOAD_CHUNK_MAX_BYTES:
         f"UPLOAD_CHUNK_BYTES ({UPLOAD_CHUNK_BYTES}) must not exceed UPLOAD_CHUNK_MAX_BYTES "
         f"({UPLOAD_CHUNK_MAX_BYTES}): the server would refuse every chunk the page sends"
     )
+# The largest video accepted (import, upload, replace), judged from the container's metadata
+# before anything is decoded: pixels per frame (width x height), frame rate, seconds.
+VIDEO_MAX_PIXELS = env_int("VIDEO_MAX_PIXELS", 4096 * 2304, minimum=1)
+VIDEO_MAX_FPS = env_int("VIDEO_MAX_FPS", 120, minimum=1)
+VIDEO_MAX_DURATION = env_int("VIDEO_MAX_DURATION", 4 * 3600, minimum=1)
 # An upload nobody sends to for this long is abandoned: its bytes are deleted.
 UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24, minimum=1)
 # With STORAGE=s3, chunks smaller than an S3 part (5 MiB) wait here on disk until they add up.
@@ -385,6 +393,8 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Both stay off unless asked for, so a plain-HTTP stack (tests, a laptop) keeps working.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# The health probe speaks plain HTTP from inside the container or host.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
@@ -548,9 +558,18 @@ DRAFT_LEASE_SECONDS = float(os.environ.get("DRAFT_LEASE_SECONDS", "90"))
 DRAFT_WATCHDOG_SECONDS = float(os.environ.get("DRAFT_WATCHDOG_SECONDS", "30"))
 DRAFT_MAX_STAGE_ATTEMPTS = int(os.environ.get("DRAFT_MAX_STAGE_ATTEMPTS", "3"))
 DRAFT_DEFAULT_MAX_CALLS = int(os.environ.get("DRAFT_DEFAULT_MAX_CALLS", "60"))
+# Browser copies: a transcode holds its video for this long, renewed while it makes progress;
+# the sweep sends again every copy whose send failed, whose worker died, or whose message
+# seems lost.
+VIDEO_COPY_LEASE_SECONDS = env_int("VIDEO_COPY_LEASE_SECONDS", 600, minimum=10)
+VIDEO_COPY_SWEEP_SECONDS = env_int("VIDEO_COPY_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "drafting-watchdog": {"task": "drafting.watchdog", "schedule": DRAFT_WATCHDOG_SECONDS},
     "uploads-cleanup": {"task": "videos.cleanup_uploads", "schedule": 3600.0},
+    "videos-copy-sweep": {
+        "task": "videos.requeue_copies",
+        "schedule": float(VIDEO_COPY_SWEEP_SECONDS),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

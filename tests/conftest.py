@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,48 @@ def celery_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
         yield process
     finally:
         stop_worker(process)
+
+
+def closed_port() -> int:
+    """A loopback TCP port nothing listens on (it was free a moment ago)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Point this process's Celery app at another broker, dropping its pooled connections."""
+    from sciannot.celery import app
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def dead_broker_url() -> str:
+    """A Redis URL on a loopback port where nothing answers: a broker that is really down."""
+    return f"redis://127.0.0.1:{closed_port()}/0"
+
+
+@pytest.fixture
+def broker_down(settings: Any, dead_broker_url: str) -> Iterator[str]:
+    """The broker is unreachable for the health check and for every send of this process."""
+    # The app reads its configuration from the settings once, at first use: entering
+    # celery_broker first makes that happen with the real broker, which it then restores.
+    with celery_broker(dead_broker_url):
+        settings.CELERY_BROKER_URL = dead_broker_url
+        yield dead_broker_url
 
 
 def wait_for(check: Callable[[], bool], *, timeout: float = 60.0, what: str = "") -> None:

@@ -111,3 +111,16 @@ def test_it_needs_no_sign_in_and_only_reads(client: Client) -> None:
     response = client.post("/health/")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+def test_it_carries_the_same_security_headers_as_every_other_response(client: Client) -> None:
+    # Headers that depend on the content or the session, not on security.
+    content = {"content-type", "content-length", "cache-control", "vary", "expires", "set-cookie"}
+    page = client.get("/accounts/login/")
+    health = client.get("/health/")
+    assert health.status_code == 200
+    wanted = {name.lower() for name in page.headers} - content
+    assert {"content-security-policy", "x-frame-options", "permissions-policy"} <= wanted
+    assert wanted <= {name.lower() for name in health.headers}
+    for name in wanted:
+        assert health.headers[name] == page.headers[name], name

@@ -28,6 +28,7 @@ from av.packet import Packet
 from av.stream import Disposition
 from av.video.frame import PictureType, VideoFrame
 from av.video.stream import VideoStream
+from django.conf import settings
 from PIL import Image
 
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
@@ -67,6 +68,37 @@ _AUDIO_RATE = 48_000
 
 class MediaError(Exception):
     """The file is not a decodable video (message says why, suitable for the user)."""
+
+
+class MediaTooLarge(MediaError):
+    """The video is over a configured limit (size in pixels, frame rate or duration)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} {reason}")
+        # Without the file's name, which for an upload is that of a partial file.
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """The largest video accepted, judged from the container's metadata before any decoding:
+    a tiny file can declare a picture that takes gigabytes to decode."""
+
+    max_pixels: int = 4096 * 2304  # width x height: 4K (DCI and UHD) fits
+    max_fps: float = 120.0
+    max_duration: float = 4 * 3600.0  # seconds
+
+
+def media_limits() -> MediaLimits:
+    """The limits from the settings (VIDEO_MAX_PIXELS, VIDEO_MAX_FPS, VIDEO_MAX_DURATION)."""
+    if not settings.configured:
+        return MediaLimits()
+    default = MediaLimits()
+    return MediaLimits(
+        max_pixels=int(getattr(settings, "VIDEO_MAX_PIXELS", default.max_pixels)),
+        max_fps=float(getattr(settings, "VIDEO_MAX_FPS", default.max_fps)),
+        max_duration=float(getattr(settings, "VIDEO_MAX_DURATION", default.max_duration)),
+    )
 
 
 @dataclass(frozen=True)
@@ -142,11 +174,19 @@ def probe_video(path: str | os.PathLike[str]) -> VideoFacts:
         )
 
 
-def _open_input(filename: str) -> InputContainer:
+def _open_input(filename: str, *, threads: int = 1) -> InputContainer:
+    """Open a file for reading with bounded decoder memory.
+
+    Opening already decodes a frame to learn the stream's parameters; `max_pixels` makes the
+    decoder refuse a picture above the limit instead of allocating it, and one thread (the
+    default, for probing and posters) keeps the decoder from holding a frame per thread.
+    """
     name = Path(filename).name
+    limits = media_limits()
+    options = {"max_pixels": str(limits.max_pixels), "threads": str(threads)}
     try:
         # Metadata in legacy encodings must not make a valid video unreadable.
-        return av.open(filename, mode="r", metadata_errors="replace")
+        return av.open(filename, mode="r", metadata_errors="replace", options=options)
     except av.error.FFmpegError as exc:
         reason = exc.strerror or "unknown error"
         raise MediaError(
@@ -158,12 +198,16 @@ def _open_input(filename: str) -> InputContainer:
 
 
 def _main_video_stream(container: InputContainer, name: str) -> VideoStream:
+    """The video stream, refused (MediaError) when its declared size, rate or length is over
+    the limits: checked from the metadata, before a frame is decoded."""
     # Cover art in mp4/mkv is a one-picture "video" stream; it is never the video itself.
     streams = [s for s in container.streams.video if not s.disposition & Disposition.attached_pic]
     if not streams:
         kinds = sorted({s.type for s in container.streams})
         found = f" (it holds only {', '.join(kinds)})" if kinds else ""
         raise MediaError(f"{name} has no video stream{found}.")
+    for candidate in streams:
+        _check_limits(container, candidate, name)
     # Prefer the stream marked as default, then the largest picture.
     return max(
         streams,
@@ -172,6 +216,39 @@ def _main_video_stream(container: InputContainer, name: str) -> VideoStream:
             s.codec_context.width * s.codec_context.height,
         ),
     )
+
+
+def _check_limits(container: InputContainer, stream: VideoStream, name: str) -> None:
+    limits = media_limits()
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if width * height > limits.max_pixels:
+        raise MediaTooLarge(
+            name,
+            f"is {width}x{height} pixels ({width * height:,}); the limit is "
+            f"{limits.max_pixels:,} pixels per frame (VIDEO_MAX_PIXELS).",
+        )
+    if width <= 0 or height <= 0:
+        # Opening decodes a frame to learn the size; with max_pixels the decoder refuses one
+        # over the limit, which leaves the size unknown.
+        raise MediaTooLarge(
+            name,
+            f"does not declare a picture size within the limit of "
+            f"{limits.max_pixels:,} pixels per frame (VIDEO_MAX_PIXELS).",
+        )
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    if rate and float(rate) > limits.max_fps:
+        raise MediaTooLarge(
+            name,
+            f"runs at {float(rate):g} frames per second; the limit is "
+            f"{limits.max_fps:g} (VIDEO_MAX_FPS).",
+        )
+    declared = _declared_duration(container, stream)
+    if declared is not None and declared > limits.max_duration:
+        raise MediaTooLarge(
+            name,
+            f"lasts {declared:,.0f} s; the limit is {limits.max_duration:,.0f} s "
+            "(VIDEO_MAX_DURATION).",
+        )
 
 
 def _main_audio_stream(container: InputContainer) -> AudioStream | None:
@@ -448,7 +525,6 @@ def extract_poster(
     name = Path(filename).name
     with _open_input(filename) as container:
         stream = _main_video_stream(container, name)
-        stream.thread_type = "AUTO"
         start = container.start_time / av.time_base if container.start_time is not None else 0.0
         declared = _declared_duration(container, stream) or 0.0
         if at_seconds is None:
@@ -595,7 +671,8 @@ def transcode_to_browser_mp4(
 
 def _transcode(source: str, temp_name: str, facts: VideoFacts, report: _Progress) -> None:
     name = Path(source).name
-    with _open_input(source) as inp:
+    # Transcoding wants every core; the picture size was checked when the source was probed.
+    with _open_input(source, threads=0) as inp:
         vin = _main_video_stream(inp, name)
         vin.thread_type = "AUTO"
         ain = _main_audio_stream(inp)

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from videos.services import video_make_playable, videos_awaiting_copy
+from videos.services import video_make_playable, videos_requeue_copies
 from videos.uploads.services import uploads_expire
 
 
@@ -28,13 +28,19 @@ def cleanup_uploads() -> int:
     return uploads_expire()
 
 
+@shared_task(name="videos.requeue_copies", ignore_result=True)
+def requeue_copies() -> int:
+    """Send again the browser copies nobody is making (run by beat, and when a worker starts)."""
+    return videos_requeue_copies()
+
+
 @worker_ready.connect
 def requeue_unfinished_copies(**kwargs: Any) -> None:
     """Queue again every browser copy that was never finished.
 
     A worker killed mid-transcode loses its message for good on the filesystem broker (it
-    never redelivers), so each worker start picks up videos still waiting; the task is
-    idempotent, so a copy queued twice is made once.
+    never redelivers), and a send can fail while the broker is down: each worker start and
+    each beat round pick up videos still waiting. The task claims its video, so a copy
+    queued twice is made once.
     """
-    for pk in videos_awaiting_copy():
-        make_playable_copy.delay(pk)
+    videos_requeue_copies()

@@ -58,6 +58,9 @@ def test_page_queries_do_not_grow_with_the_data(
         review.question_decide(question=other, reviewer=reviewer, kind="unsure", seen_version=1)
     after = {url: queries(client, url) for url in urls}
 
-    # No page needs more queries for more data (a small queue may take one more to wrap).
-    assert all(after[url] <= before[url] for url in urls), (before, after)
+    # No page needs more queries for more data (a small queue may take one more to wrap); a
+    # list long enough for a pager counts its total once (then cached), which a single page
+    # never needs.
+    pager = {"/questions/": 1}
+    assert all(after[url] <= before[url] + pager.get(url, 0) for url in urls), (before, after)
     assert before[f"/questions/{question.uid}/"] <= 15, before

@@ -46,6 +46,12 @@ class Video(models.Model):
     # original's timeline (playable time = original time - start_time).
     playable = models.FileField(upload_to=playable_upload_to, max_length=500, blank=True)
     poster = models.FileField(upload_to=poster_upload_to, max_length=500, blank=True)
+    # The browser copy's work: when its task was last sent (None while the broker could not
+    # take it, so the sweep sends it again) and who is transcoding it until when (a lease that
+    # runs out when that worker dies).
+    copy_queued_at = models.DateTimeField(null=True, blank=True)
+    copy_lease_owner = models.CharField(max_length=64, blank=True)
+    copy_lease_until = models.DateTimeField(null=True, blank=True)
 
     duration = models.FloatField(null=True, blank=True, help_text="Seconds, ms precision.")
     start_time = models.FloatField(default=0.0, help_text="Container start time, seconds.")

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciannot.accounts.models import User
-from videos.media import MediaError, VideoFacts, probe_video, sha256_file
+from videos.media import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
 from videos.models.videos import original_upload_to
 from videos.services import (
@@ -419,6 +419,8 @@ def _finish_claimed(
     with sink.local_copy(upload) as path:
         try:
             facts = probe_video(path)
+        except MediaTooLarge as exc:
+            raise _fail(upload, f"{upload.original_name} {exc.reason}", status=413) from exc
         except MediaError as exc:
             raise _fail(
                 upload, f"{upload.original_name} is not a video PyAV can decode: {exc}"

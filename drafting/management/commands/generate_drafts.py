@@ -17,6 +17,7 @@ from drafting.providers import ProviderNotConfigured
 from drafting.selectors import job_progress, money
 from drafting.services import DraftingInvalid, JobRequest, jobs_start
 from reviews.models import QuestionType
+from sciannot.queue import QueueUnavailable
 from videos.management.base import BenchmarkCommand
 from videos.models import Video
 
@@ -98,7 +99,7 @@ class Command(BenchmarkCommand):
         )
         try:
             jobs = jobs_start(videos=videos, request=request, user=None)
-        except (ProviderNotConfigured, DraftingInvalid) as exc:
+        except (ProviderNotConfigured, DraftingInvalid, QueueUnavailable) as exc:
             raise CommandError(f"{exc}; nothing was queued") from exc
         for job in jobs:
             url = settings.SITE_URL + reverse("drafting:job", args=[job.pk])
@@ -107,6 +108,11 @@ class Command(BenchmarkCommand):
                 f"questions with {job.model}, estimated cost {money(job.estimated_cost)}, at "
                 f"most {job.max_calls} calls. {url}"
             )
+            if job_progress(job).waiting_for_queue:
+                self.stdout.write(
+                    f"Job {job.pk} is waiting for the task queue (it could not be reached); "
+                    "it starts by itself once the queue is back: do not start it again."
+                )
         if options["wait"]:
             self.wait(jobs)
 
