@@ -266,3 +266,58 @@ def test_a_video_no_release_holds_is_replaced_as_before(
     video = Video.objects.get(video_id="1002")
     assert video.sha256 == hashlib.sha256(data).hexdigest()
     assert served(client, video, "bytes=0-") == data
+
+
+# --- A freeze and a replacement at the same moment ------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_freeze_waits_for_a_replacement_in_progress_and_records_the_new_file(
+    transactional_db: None,
+    frozen_releases_cleared: None,
+    video_dir: Path,
+    tmp_path: Path,
+    write_items: Any,
+) -> None:
+    import threading
+
+    from django.db import connection, transaction
+
+    from videos.services import video_store_file
+
+    folder = tmp_path / "incoming"
+    shutil.copytree(video_dir, folder)
+    call_command("import_videos", str(folder), stdout=io.StringIO())
+    item = make_item(video_id="1001", video_duration=20.0, question="Why at 00:05?")
+    item["timestamp_breakdown"] = ["00:05-00:06: set up"]
+    call_command(
+        "import_questions", str(write_items([item])), "--status", "accepted", stdout=io.StringIO()
+    )
+    replacement = tmp_path / "jove_1001.mp4"
+    replacement.write_bytes(other_video_bytes(tmp_path))
+    errors: list[BaseException] = []
+
+    def freeze_meanwhile() -> None:
+        try:
+            freeze("svb", "--version", "1.0.0")
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        video_store_file(video=Video.objects.get(video_id="1001"), path=replacement)
+        freezing = threading.Thread(target=freeze_meanwhile)
+        freezing.start()
+        freezing.join(timeout=2.0)
+        # The freeze waits on the video's row instead of recording the file being replaced.
+        assert freezing.is_alive() and not Release.objects.exists()
+    freezing.join(timeout=60.0)
+
+    assert not errors, errors
+    recorded = Release.objects.get().manifest["video_files"]["1001"]
+    assert recorded["sha256"] == hashlib.sha256(replacement.read_bytes()).hexdigest()
+    assert recorded["sha256"] == Video.objects.get(video_id="1001").sha256
+    # And from now on the release holds the file.
+    with pytest.raises(ReplacementRefused):
+        video_store_file(video=Video.objects.get(video_id="1001"), path=folder / "jove_1001.mp4")
