@@ -10,7 +10,11 @@ class BaselinesConfig(AppConfig):
     def ready(self) -> None:
         # The lower layers ask whether keys are sealed through this hook; they never import
         # the studies themselves.
+        from baselines.guards import studies_showing_video
         from baselines.seal import StudySeal
         from sciannot.seal import seal_register
+        from videos.guards import replacement_guard_register
 
         seal_register(StudySeal())
+        # Nor may a video an open study shows get another file meanwhile.
+        replacement_guard_register(studies_showing_video)

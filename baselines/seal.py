@@ -13,7 +13,7 @@ from releases.models import ReleaseItem
 
 
 @dataclass(frozen=True)
-class _OpenStudy:
+class OpenStudy:
     name: str
     release_id: int
     split: str
@@ -27,10 +27,13 @@ class _OpenStudy:
         return condition
 
 
-def _open_studies(user_id: int | None) -> list[_OpenStudy]:
+def open_studies(*, user_id: int | None = None, benchmark_id: int | None = None) -> list[OpenStudy]:
+    """The open studies (of `user_id`, of `benchmark_id` when given) and what they cover."""
     studies = Study.objects.filter(status=StudyStatus.OPEN)
     if user_id is not None:
         studies = studies.filter(participants__evaluator_id=user_id)
+    if benchmark_id is not None:
+        studies = studies.filter(benchmark_id=benchmark_id)
     rows = list(studies.values_list("pk", "name", "release_id", "split", "sample_size"))
     if not rows:
         return []
@@ -43,7 +46,7 @@ def _open_studies(user_id: int | None) -> list[_OpenStudy]:
         else []
     )
     return [
-        _OpenStudy(
+        OpenStudy(
             name=name,
             release_id=release_id,
             split=split,
@@ -64,7 +67,7 @@ class StudySeal:
         )
 
     def sealed_for(self, user_id: int) -> dict[int, list[str]]:
-        studies = _open_studies(user_id)
+        studies = open_studies(user_id=user_id)
         if not studies:
             return {}
         condition = Q(pk__in=[])
@@ -84,6 +87,6 @@ class StudySeal:
     def studies_over(self, questions: Any, user_id: int | None) -> list[str]:
         return [
             study.name
-            for study in _open_studies(user_id)
+            for study in open_studies(user_id=user_id)
             if ReleaseItem.objects.filter(study.items_q(), source_id__in=questions).exists()
         ]

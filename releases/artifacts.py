@@ -54,6 +54,21 @@ def _counts_table(split: dict[str, Any]) -> list[str]:
     return lines
 
 
+def video_files_table(release: Release) -> list[str]:
+    """The videos' files as the release was frozen over them, to check local copies against;
+    empty for a release frozen before checksums were recorded."""
+    files = release.manifest.get("video_files") or {}
+    if not files:
+        return []
+    lines = ["| video | bytes | sha256 |", "|---|---|---|"]
+    for video_id, facts in sorted(files.items()):
+        if facts.get("sha256"):
+            lines.append(f"| `{video_id}` | {facts['bytes']} | `{facts['sha256']}` |")
+        else:
+            lines.append(f"| `{video_id}` | | no file when frozen |")
+    return lines
+
+
 def manifest_markdown(release: Release) -> bytes:
     manifest = release.manifest
     lines = [
@@ -74,6 +89,9 @@ def manifest_markdown(release: Release) -> bytes:
         for filename, facts in sorted(split["files"].items()):
             lines.append(f"| `{filename}` | {facts['bytes']} | `{facts['sha256']}` |")
         lines.append("")
+    videos = video_files_table(release)
+    if videos:
+        lines += ["## Video files", "", *videos, ""]
     if manifest.get("renumbered"):
         lines += [
             "## Renumbered question ids",
@@ -163,6 +181,15 @@ def dataset_card(release: Release) -> bytes:
     for name in splits:
         for filename, facts in sorted(manifest["splits"][name]["files"].items()):
             lines.append(f"| `{filename}` | `{facts['sha256']}` |")
+    videos = video_files_table(release)
+    if videos:
+        lines += [
+            "",
+            "The videos (`jove_<video_id>.mp4` and the like) are not in this repository; the "
+            "release was frozen over these files, and `sha256sum` of yours should match:",
+            "",
+            *videos,
+        ]
     lines += ["", "## License", "", release.license or "Not stated.", ""]
     return "\n".join(lines).encode()
 

@@ -128,6 +128,7 @@ def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "files": release.files.order_by("split", "format"),
             "splits": release.manifest.get("splits", {}),
+            "video_files": sorted((release.manifest.get("video_files") or {}).items()),
             "access_form": AccessForm(
                 initial={"access": release.access, "readers": list(release.readers.all())}
             ),

@@ -44,6 +44,7 @@ from reviews.services.bulk import copy_text, insert_copy_file
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
 from videos.models import Benchmark
+from videos.selectors import videos_file_checksums
 
 SCHEMA_VERSION = "1"
 # The order of an item's fields in the export, as harnesses read them.
@@ -819,6 +820,12 @@ def release_freeze(
                     "by_category_type": writer.counts(),
                     "files": files,
                 }
+            # Each video's file checksum, so a user of the release can check the media too;
+            # read under a lock that holds off any replacement until the release is sealed.
+            video_files = videos_file_checksums(
+                benchmark_id=benchmark.pk,
+                video_ids=set().union(*(writer.videos for writer in freezer.writers.values())),
+            )
             manifest = {
                 "schema_version": SCHEMA_VERSION,
                 "name": request.name,
@@ -836,6 +843,7 @@ def release_freeze(
                 "count": report.items,
                 "splits": splits,
                 "renumbered": freezer.renumbered,
+                "video_files": video_files,
             }
             Release.objects.filter(pk=release.pk).update(
                 manifest=manifest,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from sciannot.admin_views import ViewOnlyAdmin
+from videos.guards import ReplacementRefused, video_check_replaceable
 from videos.models import Benchmark, Manuscript, Transcript, TranscriptCue, Upload, Video
 
 
@@ -47,7 +48,14 @@ class VideoAdmin(admin.ModelAdmin[Video]):
     ]
     list_filter = ["benchmark", "category", "discipline", "media_status", "codec"]
     search_fields = ["video_id", "title", "subject"]
+    # Files change only through the upload page and import_videos, which probe and hash them
+    # and refuse while releases or open studies rely on the bytes: a file set here would
+    # keep the old checksum and facts, and bypass that refusal.
     readonly_fields = [
+        "original",
+        "playable",
+        "poster",
+        "file_replacement",
         "duration",
         "start_time",
         "fps",
@@ -64,6 +72,17 @@ class VideoAdmin(admin.ModelAdmin[Video]):
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description="Replacing the file")
+    def file_replacement(self, video: Video) -> str:
+        try:
+            video_check_replaceable(video=video)
+        except ReplacementRefused as exc:
+            return f"Refused: {exc}."
+        return (
+            "Upload the new file on the upload page with “replace” ticked, or run "
+            "import_videos over a folder holding it."
+        )
 
 
 @admin.register(Upload)

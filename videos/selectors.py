@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -74,3 +76,34 @@ def uploads_unfinished(user: Any, *, benchmark: Benchmark) -> QuerySet[Upload]:
         kind=UploadKind.VIDEO,
         status__in=[UploadStatus.RECEIVING, UploadStatus.RECEIVED],
     )
+
+
+def videos_file_checksums(
+    *, benchmark_id: int, video_ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Each video's stored file as a release records it: `{"sha256", "bytes"}`, both None for
+    a video that has no file yet.
+
+    Inside a transaction on PostgreSQL the rows stay share-locked until it ends: a file
+    replacement, which locks its video for update before checking which releases hold it,
+    then waits, and so can never slip between this read and the release's commit.
+    """
+    rows = (
+        Video.objects.filter(benchmark_id=benchmark_id, video_id__in=sorted(set(video_ids)))
+        .order_by("video_id")
+        .values_list("video_id", "original", "sha256", "size")
+    )
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR SHARE", params)
+            found = cursor.fetchall()
+    else:
+        # SQLite runs one writing transaction at a time: nothing can change the rows meanwhile.
+        found = list(rows)
+    return {
+        video_id: {"sha256": sha256 or None, "bytes": size}
+        if original
+        else {"sha256": None, "bytes": None}
+        for video_id, original, sha256, size in found
+    }

@@ -25,6 +25,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from sciannot.queue import send_on_commit, send_safely
+from videos.guards import ReplacementRefused, video_check_replaceable
 from videos.media import (
     MediaError,
     VideoFacts,
@@ -198,6 +199,12 @@ def _video_set_original(
     store: Callable[[], None],
 ) -> Video:
     with transaction.atomic():
+        if video.pk is not None:
+            # Locked before the check, so a release freezing meanwhile either sees the new
+            # file's checksum or, once committed, makes this replacement refused.
+            stored = Video.objects.select_for_update().filter(pk=video.pk).values("original")
+            if any(row["original"] for row in stored):
+                video_check_replaceable(video=video)
         old_files = [f.name for f in (video.original, video.playable, video.poster) if f]
         _apply_facts(video, facts)
         video.sha256 = digest
@@ -437,6 +444,11 @@ def _import_one(benchmark: Benchmark, path: Path, video_id: str) -> FileOutcome:
     outcome = "unchanged"
     detail = ""
     if changed_media:
+        if video is not None and video.original:
+            try:
+                video_check_replaceable(video=video)
+            except ReplacementRefused as exc:
+                return FileOutcome(path.name, video_id, "skipped", str(exc))
         try:
             facts = probe_video(path)
         except MediaError as exc:
@@ -447,7 +459,7 @@ def _import_one(benchmark: Benchmark, path: Path, video_id: str) -> FileOutcome:
         outcome = "created" if created or not video.original else "updated"
         try:
             video_store_file(video=video, path=path, facts=facts)
-        except MediaError as exc:
+        except (MediaError, ReplacementRefused) as exc:
             return FileOutcome(path.name, video_id, "skipped", str(exc))
     assert video is not None
     sidecars = []

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciannot.accounts.models import User
+from videos.guards import ReplacementRefused, video_check_replaceable
 from videos.media import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
 from videos.models.videos import original_upload_to
@@ -207,6 +208,16 @@ def _check_video_target(benchmark: Benchmark, video_id: str, replace: bool) -> N
         raise UploadError(
             f"video {video_id} already has a file; tick “replace” to replace it", status=409
         )
+    if existing is not None and existing.original:
+        # Refused before the first byte; finishing checks again under the video's lock.
+        _check_replaceable(existing)
+
+
+def _check_replaceable(video: Video) -> None:
+    try:
+        video_check_replaceable(video=video)
+    except ReplacementRefused as exc:
+        raise UploadError(str(exc), status=409) from exc
 
 
 def _original_name(upload: Upload) -> str:
@@ -416,6 +427,15 @@ def _finish_claimed(
             upload,
             f"{upload.original_name}: {stored} bytes stored, {upload.declared_size} declared",
         )
+    existing = Video.objects.filter(
+        benchmark_id=upload.benchmark_id, video_id=upload.video_id
+    ).first()
+    if upload.replace and existing is not None and existing.original:
+        # Before hashing gigabytes: a release may have been frozen over it since the start.
+        try:
+            video_check_replaceable(video=existing)
+        except ReplacementRefused as exc:
+            raise _fail(upload, str(exc), status=409) from exc
     with sink.local_copy(upload) as path:
         try:
             facts = probe_video(path)
@@ -524,6 +544,8 @@ def _store(
                 status=409,
             )
         created = video is None or not video.original
+        if video is not None and video.original:
+            _check_replaceable(video)
         if video is None:
             video = Video(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
         video_adopt_stored_file(

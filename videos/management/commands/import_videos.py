@@ -48,6 +48,5 @@ class Command(BenchmarkCommand):
         }
         self.stdout.write(", ".join(f"{n} {outcome}" for outcome, n in counts.items()))
         if counts["skipped"]:
-            raise CommandError(
-                f"{counts['skipped']} file(s) skipped because they are not decodable videos"
-            )
+            # Not decodable, or the file of a video that releases or studies rely on.
+            raise CommandError(f"{counts['skipped']} file(s) skipped; the reasons are above")
