@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view: NUL bytes and absurdly deep JSON answer 400; API 4xx stay JSON.
+    "sciannot.input_guard.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it turns a login refused for too many failures into the lockout page.
@@ -290,6 +292,19 @@ if UPLOAD_CHUNK_BYTES > UPLOAD_CHUNK_MAX_BYTES:
 UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24, minimum=1)
 # With STORAGE=s3, chunks smaller than an S3 part (5 MiB) wait here on disk until they add up.
 UPLOAD_BUFFER_DIR = Path(os.environ.get("UPLOAD_BUFFER_DIR", VAR_DIR / "upload-buffers"))
+
+# Untrusted input (sciannot/inputs.py): the deepest JSON accepted from a request or a file,
+# and the longest text of each kind, enforced alike by imports, the edit form, the API and
+# comments (a question of SciVideoBench is at most about 1,000 characters).
+INPUT_JSON_MAX_DEPTH = env_int("INPUT_JSON_MAX_DEPTH", 64, minimum=4)
+TEXT_LIMITS = {
+    "question": env_int("TEXT_LIMIT_QUESTION", 5000, minimum=100),
+    "option": env_int("TEXT_LIMIT_OPTION", 1000, minimum=50),
+    "rationale": env_int("TEXT_LIMIT_RATIONALE", 10000, minimum=100),
+    "comment": env_int("TEXT_LIMIT_COMMENT", 5000, minimum=100),
+    "name": env_int("TEXT_LIMIT_NAME", 200, minimum=20),
+    "note": env_int("TEXT_LIMIT_NOTE", 1000, minimum=50),
+}
 
 # --- Celery -----------------------------------------------------------------------------------
 
