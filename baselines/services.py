@@ -26,6 +26,7 @@ from releases.services import LineReader
 from reviews.models import LETTERS
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role
+from sciannot.inputs import INT32_MAX, check_length
 from videos.models import Benchmark
 
 # Slack for the round trip of a submission made as the time runs out.
@@ -71,6 +72,13 @@ def study_open(
     name = name.strip()
     if not name:
         raise StudyInvalid("a study needs a name")
+    too_long = check_length(name, kind="name", what="the study's name")
+    if too_long:
+        raise StudyInvalid(too_long)
+    # The columns are 32-bit: a larger value would fail in the database, not here.
+    for what, value in (("the time limit", time_limit), ("the seed", seed)):
+        if value is not None and not 0 <= value <= INT32_MAX:
+            raise StudyInvalid(f"{what} must be between 0 and {INT32_MAX}")
     if Study.objects.filter(benchmark=benchmark, name=name).exists():
         raise StudyInvalid(f"a study named {name!r} already exists")
     if not release.sealed or release.status == ReleaseStatus.DEPRECATED:

@@ -626,3 +626,23 @@ def test_bad_upload_settings_stop_the_start(
     result = run_settings(env, tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content_range",
+    [f"bytes 0-{'9' * 5000}/{'9' * 5000}", "bytes ٠-١/٢", "bytes 0-1/" + "9" * 25],
+)
+def test_a_content_range_of_absurd_numbers_is_refused(
+    curator_client: Client, content_range: str
+) -> None:
+    upload = start(curator_client, name="jove_1001.mp4", size=1000).json()
+    response = curator_client.generic(
+        "PUT",
+        upload["chunk_url"],
+        b"ab",
+        content_type="application/octet-stream",
+        headers={"content-range": content_range},
+    )
+    assert response.status_code == 400
+    assert "Content-Range" in response.json()["error"]
+    assert curator_client.get(upload["status_url"]).json()["offset"] == 0
