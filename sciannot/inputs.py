@@ -114,6 +114,21 @@ def json_depth(text: str) -> int:
     return deepest
 
 
+def json_precheck(text: str, *, max_depth: int | None = None) -> None:
+    """Refuse, without parsing, JSON nested deeper than the limit or holding numbers of
+    thousands of digits (what makes Python's parser recurse until it crashes, or stall)."""
+    limit = max_depth if max_depth is not None else settings.INPUT_JSON_MAX_DEPTH
+    skeleton = _JSON_STRING.sub('""', text)
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(skeleton):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > limit:
+        raise InputInvalid(f"JSON nested deeper than {limit} levels")
+    if _JSON_LONG_NUMBER.search(skeleton):
+        raise InputInvalid(f"a number in the JSON has more than {MAX_INT_DIGITS * 5} digits")
+
+
 def json_loads(data: str | bytes, *, max_depth: int | None = None) -> Any:
     """Parse JSON that came from outside; too deep, huge numbers, NaN and bad bytes are refused
     with an InputInvalid (never a RecursionError)."""
@@ -124,11 +139,7 @@ def json_loads(data: str | bytes, *, max_depth: int | None = None) -> Any:
             raise InputInvalid(f"not UTF-8 (byte {exc.start})") from None
     else:
         text = data
-    limit = max_depth if max_depth is not None else settings.INPUT_JSON_MAX_DEPTH
-    if json_depth(text) > limit:
-        raise InputInvalid(f"JSON nested deeper than {limit} levels")
-    if _JSON_LONG_NUMBER.search(_JSON_STRING.sub('""', text)):
-        raise InputInvalid(f"a number in the JSON has more than {MAX_INT_DIGITS * 5} digits")
+    json_precheck(text, max_depth=max_depth)
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_json_float)
     except InputInvalid:
