@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -781,7 +781,7 @@ def release_freeze(
     freezer = Freezer(benchmark, request)
     try:
         with transaction.atomic():
-            release = Release.objects.create(
+            release = _release_create(
                 benchmark=benchmark,
                 name=request.name,
                 version=request.version,
@@ -851,6 +851,19 @@ def release_freeze(
         freezer.close()
     release.refresh_from_db()
     return release, report
+
+
+def _release_create(**fields: Any) -> Release:
+    """Create the release row; a concurrent freeze of the same version that won the race
+    gets the message a later freeze would get."""
+    try:
+        with transaction.atomic():
+            return Release.objects.create(**fields)
+    except IntegrityError as exc:
+        raise ReleaseInvalid(
+            f"{fields['name']} {fields['version']} is already frozen; a new version is a new "
+            "release"
+        ) from exc
 
 
 def _remove_written(names: list[str]) -> None:
