@@ -87,8 +87,11 @@ def _api_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Under /api/, a 4xx rendered as HTML (Django's own or debug pages) becomes JSON."""
     if not request.path.startswith("/api/") or not 400 <= response.status_code < 500:
         return response
-    if "json" in response.get("Content-Type", "") or response.streaming:
+    if not response.get("Content-Type", "").startswith("text/html") or response.streaming:
         return response
+    if response.status_code == 403 and b"CSRF verification failed" in response.content:
+        # Keep saying why, as the CSRF failure page does.
+        return JsonResponse({"detail": "CSRF verification failed: send the token."}, status=403)
     try:
         reason = HTTPStatus(response.status_code).phrase
     except ValueError:
