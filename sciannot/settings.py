@@ -481,6 +481,8 @@ def _networks(name: str) -> list[IPv4Network | IPv6Network]:
 
 TRUSTED_PROXIES = _networks("DJANGO_TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "sciannot.security.client_ip"
+# Cut to the column axes stores it in: an over-long name is a failed sign-in, not a 500.
+AXES_USERNAME_CALLABLE = "sciannot.security.login_username"
 
 # --- Email and invitations ---------------------------------------------------------------------
 

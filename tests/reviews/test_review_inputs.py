@@ -140,3 +140,14 @@ def test_a_nul_in_a_form_field_is_a_400_and_changes_nothing(
     assert not Comment.objects.exists()
     question.refresh_from_db()
     assert question.version == 1
+
+
+@pytest.mark.parametrize("back", ["nan", "reviews:list", "//evil.example/", "https://x.example/"])
+def test_a_bulk_action_goes_back_only_to_a_local_path(
+    question: Question, curator: Any, back: str
+) -> None:
+    # A bare word would be read as a view name to reverse (a 500); a foreign URL is refused.
+    response = client_for(curator).post(
+        "/questions/bulk/", {"uid": question.uid, "action": "nan", "next": back}
+    )
+    assert response.status_code == 302 and response["Location"] == "/questions/"
