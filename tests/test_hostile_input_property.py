@@ -67,11 +67,10 @@ HOSTILE_VALUES = [
     "<script>x</script>",
     "",
 ]
+# Half the draws from the list above, half generated.
 HOSTILE = st.one_of(
     st.sampled_from(HOSTILE_VALUES),
-    st.text(max_size=40),
-    st.integers().map(str),
-    st.floats().map(repr),
+    st.one_of(st.text(max_size=40), st.integers().map(str), st.floats().map(repr)),
 )
 
 EXAMPLES_PER_FORM = 8
@@ -138,6 +137,7 @@ class Target:
     hostile_path: bool = False  # the `{hostile}` segments of `path` are drawn too
     header: str = ""
     prime: str = ""  # a page to open first (a form whose page stores state in the session)
+    page: str = ""  # where the form was found: it must still open after the hostile requests
 
     @property
     def label(self) -> str:
@@ -270,7 +270,7 @@ def crawl(world: dict[str, Any]) -> tuple[list[Target], list[str]]:
             # A button-only form (cancel, close, revoke) still gets a stray hostile field.
             fields = {**fields, **files} or {"extra": ()}
             prime = path if final != path else ""
-            target = Target(persona, "POST", form.action, fields, kind=kind, prime=prime)
+            target = Target(persona, "POST", form.action, fields, kind=kind, prime=prime, page=path)
             # One form per route and persona: the people page lists an "active" form for each
             # account, and deactivating the personas themselves would end the crawl's sessions.
             key = f"{persona} {pattern_of(form.action)} {kind}"
@@ -361,21 +361,69 @@ def test_every_url_pattern_is_a_target(reset_link: dict[str, Any]) -> None:
     assert not stale, f"NOT_TARGETED names URL patterns that no longer exist: {stale}"
 
 
-def values_for(target: Target, data: st.DataObject) -> dict[str, Any]:
-    """Each field gets an ordinary value the page offered or a hostile one; at least one is
-    hostile."""
+# Ordinary values for fields a page leaves empty, so that a request with one hostile field
+# gets past the others and reaches the code that reads it.
+FILL: dict[str, list[str]] = {
+    "name": ["svb-next", "study-2"],
+    "version": ["2.0.0", "2.1.0", "3.0.0"],
+    "split": ["test"],
+    "stratify": ["test=0.8,val=0.2"],
+    "seed": ["7"],
+    "description": ["A release."],
+    "license": ["CC-BY-4.0"],
+    "model": ["model-y"],
+    "text": ["What is heated between 00:10 and 00:14?"],
+    "at": ["1.5"],
+    "span_start": ["10"],
+    "span_end": ["14"],
+    "span_note": ["heated"],
+    "rationale": ["Because."],
+    "subject": ["Chemistry"],
+    "comment": ["A note."],
+    "email": ["someone@lab.example"],
+    "username": ["newcomer"],
+    "password1": ["a-Long-pass-phrase-42"],
+    "password2": ["a-Long-pass-phrase-42"],
+    "new_password1": ["a-Long-pass-phrase-42"],
+    "new_password2": ["a-Long-pass-phrase-42"],
+    "moves": ["{uid}:A:B"],
+    "time_limit": ["60"],
+    "sample_size": ["1"],
+    "max_calls": ["10"],
+    "max_cost": ["1.5"],
+    "temperature": ["0.5"],
+}
+
+
+def ordinary(name: str, offered: tuple[str, ...], world: dict[str, Any]) -> list[str]:
+    values = [v for v in offered if v] or FILL.get(name, [""])
+    return [v.format(**world) for v in values]
+
+
+def predictions_file(world: dict[str, Any]) -> bytes:
+    return (json.dumps({"uid": world["uid"], "prediction": "B"}) + "\n").encode()
+
+
+def values_for(target: Target, world: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+    """Mostly one hostile field among ordinary ones (so it reaches the code that reads it),
+    sometimes hostile values in many fields at once."""
     values: dict[str, Any] = {}
     names = list(target.fields)
     forced = data.draw(st.sampled_from(names)) if names else None
+    one = data.draw(st.sampled_from([True, True, False]))
+    files = _file_fields(target) if target.kind == "multipart" else set()
     for name, offered in target.fields.items():
-        ordinary = [v for v in offered if v] or [""]
+        usual = st.sampled_from(ordinary(name, offered, world))
         if name == forced:
             value: Any = data.draw(HOSTILE)
+        elif one:
+            value = None if name in files else data.draw(usual)
         else:
-            value = data.draw(st.one_of(st.sampled_from(ordinary), HOSTILE))
-        if target.kind == "multipart" and not offered and name in _file_fields(target):
+            value = data.draw(st.one_of(usual, HOSTILE))
+        if name in files:
+            content = predictions_file(world) if value is None else value.encode()[:100_000]
             filename = data.draw(st.sampled_from(["p.jsonl", "a\x00b.jsonl", "x" * 5000, ""]))
-            value = SimpleUploadedFile(filename or "f", value.encode()[:100_000])
+            value = SimpleUploadedFile(filename or "f", content)
         values[name] = value
     return values
 
@@ -428,7 +476,7 @@ def form_check(target: Target, world: dict[str, Any]) -> Callable[[], None]:
         if target.prime:
             client.get(target.prime, follow=True)
         path = hostile_path(target, world, data)
-        values = values_for(target, data)
+        values = values_for(target, world, data)
         before = digest()
         response = send(client, target, path, values, data)
         shown = {k: (v if not isinstance(v, str) else v[:60]) for k, v in values.items()}
@@ -451,6 +499,15 @@ def test_hostile_values_to_every_form_never_give_a_5xx_and_refusals_change_nothi
             form_check(target, reset_link)()
         except Exception as exc:  # every target reports, not only the first
             failures.append(f"{target.label}: {str(exc)[:600]}")
+        if target.page:
+            why = ""
+            # What was accepted must not break the page (a NaN time once did, for everyone).
+            try:
+                status = client_for(target.persona, reset_link).get(target.page).status_code
+            except Exception as exc:  # the test client raises what the view raised
+                status, why = 500, repr(exc)[:300]
+            if status >= 500:
+                failures.append(f"{target.label}: its page {target.page} now fails: {why}")
     assert not failures, "\n\n".join(failures)
 
 
@@ -538,6 +595,9 @@ def api_check(
             text = hostile["body"].pop("file")
             hostile["body"]["file"] = text.encode()[:100_000]
             hostile["filename"] = data.draw(st.sampled_from(["p.jsonl", "a\x00.jsonl"]))
+        elif "file" in body_names:
+            # Real predictions, so that a hostile model name or split is what gets read.
+            hostile["body"]["file"] = predictions_file(world)
         client = client_for("curator", world)
         before = digest()
         response = api_request(client, case, hostile)
