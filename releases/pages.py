@@ -18,6 +18,7 @@ from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, r
 from releases.services import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
+from sciannot.conflicts import status_for
 from sciannot.htmx import HtmxHttpRequest
 from videos.models import Benchmark
 
@@ -67,7 +68,7 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
             context["split_counts"] = plan.split_counts
         except ReleaseInvalid as exc:
             context["error"] = str(exc)
-            status = 400
+            status = status_for(exc)
         except GateFailed as exc:
             context["report"] = exc.report
             context["error"] = f"{exc}; nothing was frozen."

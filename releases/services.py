@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -44,6 +44,7 @@ from reviews.models import Decision, DecisionKind, Question, QuestionStatus
 from reviews.services.bulk import copy_text, insert_copy_file
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
+from sciannot.conflicts import Conflict, create_unique
 from videos.models import Benchmark
 
 SCHEMA_VERSION = "1"
@@ -68,6 +69,13 @@ _CHUNK = re.compile(r"([0-9]+)")
 
 class ReleaseInvalid(ValueError):
     """A freeze request that cannot be carried out; the message says why."""
+
+
+class ReleaseExists(ReleaseInvalid, Conflict):
+    """The release version is frozen already (found first, or by winning a race)."""
+
+    def __init__(self, name: str, version: str) -> None:
+        super().__init__(f"{name} {version} is already frozen; a new version is a new release")
 
 
 class GateFailed(Exception):
@@ -543,9 +551,7 @@ def _check_request(benchmark: Benchmark, request: FreezeRequest) -> None:
         benchmark=benchmark, name=request.name, version=request.version
     ).exists()
     if exists:
-        raise ReleaseInvalid(
-            f"{request.name} {request.version} is already frozen; a new version is a new release"
-        )
+        raise ReleaseExists(request.name, request.version)
     if not chosen_questions(benchmark, request).exists():
         raise ReleaseInvalid("no accepted item matches the filters; nothing was frozen")
 
@@ -856,14 +862,10 @@ def release_freeze(
 def _release_create(**fields: Any) -> Release:
     """Create the release row; a concurrent freeze of the same version that won the race
     gets the message a later freeze would get."""
-    try:
-        with transaction.atomic():
-            return Release.objects.create(**fields)
-    except IntegrityError as exc:
-        raise ReleaseInvalid(
-            f"{fields['name']} {fields['version']} is already frozen; a new version is a new "
-            "release"
-        ) from exc
+    return create_unique(
+        lambda: Release.objects.create(**fields),
+        conflict=lambda: ReleaseExists(fields["name"], fields["version"]),
+    )
 
 
 def _remove_written(names: list[str]) -> None:

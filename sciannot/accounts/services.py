@@ -24,6 +24,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
+from sciannot.conflicts import Conflict
 from videos.taxonomy import KNOWN_DISCIPLINES, Category
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,13 @@ logger = logging.getLogger(__name__)
 
 class AccountError(ValueError):
     """Bad input for an account; the message is meant for the person who gave it."""
+
+
+class UsernameTaken(AccountError, Conflict):
+    """Someone has the user name (found first, or taken at the same moment)."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"the user name {username!r} is taken; choose another")
 
 
 def _canonical_scope_name(name: str) -> str:
@@ -220,7 +228,7 @@ def _check_new_username(username: str) -> str:
         raise AccountError("; ".join(exc.messages)) from exc
     # Case-insensitively, so "Bea" and "bea" can never be two people.
     if User.objects.filter(username__iexact=username).exists():
-        raise AccountError(f"the user name {username!r} is taken; choose another")
+        raise UsernameTaken(username)
     return username
 
 
@@ -261,7 +269,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
             Invitation.objects.filter(pk=invitation.pk).update(used_by=user)
     except IntegrityError as exc:
         # Someone took the user name between the check and the insert.
-        raise AccountError(f"the user name {username!r} is taken; choose another") from exc
+        raise UsernameTaken(username) from exc
     return user
 
 
@@ -367,6 +375,9 @@ def token_create(*, user: User) -> Token:
     if not user.is_active:
         raise AccountError("an inactive account cannot have an API token")
     with transaction.atomic():
+        # Two tabs regenerating at once take turns (the later key wins, as one after the
+        # other); unlocked, both would insert and one would hit the one-token-per-user key.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
 

@@ -24,8 +24,12 @@ from tests.releases.test_pages import FORM, signed_in
 pytestmark = pytest.mark.django_db
 
 
+# A name no other test freezes: other tests leave their release folders behind.
+NAME = "never-frozen"
+
+
 def release_folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / "releases" / "default" / "svb"
+    return Path(settings.MEDIA_ROOT) / "releases" / "default" / NAME
 
 
 @pytest.mark.parametrize(
@@ -51,7 +55,7 @@ def test_nan_proportions_are_a_field_error_on_check_and_freeze(
     accepted: Any, curator: Any, action: str
 ) -> None:
     response = signed_in(curator).post(
-        "/releases/new/", {**FORM, "stratify": "test=nan,val=nan", "action": action}
+        "/releases/new/", {**FORM, "name": NAME, "stratify": "test=nan,val=nan", "action": action}
     )
     assert response.status_code == 400
     assert "the proportion of test must be a finite number" in response.content.decode()
@@ -63,7 +67,7 @@ def test_nan_proportions_are_refused_by_the_command(accepted: Any) -> None:
     with pytest.raises(CommandError, match="finite number"):
         call_command(
             "freeze_release",
-            "svb",
+            NAME,
             "--version",
             "1.0.0",
             "--stratify",
@@ -84,8 +88,8 @@ def test_an_out_of_range_seed_is_a_field_error(accepted: Any, curator: Any, seed
 
 def test_a_failed_freeze_removes_its_files_and_folders() -> None:
     names = [
-        default_storage.save("releases/default/svb/9.9.9/test.jsonl", ContentFile(b"{}\n")),
-        default_storage.save("releases/default/svb/9.9.9/test.json", ContentFile(b"{}")),
+        default_storage.save(f"releases/default/{NAME}/9.9.9/test.jsonl", ContentFile(b"{}\n")),
+        default_storage.save(f"releases/default/{NAME}/9.9.9/test.json", ContentFile(b"{}")),
     ]
     _remove_written(names)
     assert not release_folder().exists()
