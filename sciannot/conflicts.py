@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 T = TypeVar("T")
 
@@ -33,3 +33,15 @@ def create_unique(create: Callable[[], T], *, conflict: Callable[[], Exception])
 def status_for(exc: Exception, *, default: int = 400) -> int:
     """409 for a conflict, else `default`."""
     return 409 if isinstance(exc, Conflict) else default
+
+
+def serialize_on(key: str) -> None:
+    """Inside a transaction: wait for any other transaction that took the same key, until it
+    ends. For a rule no unique constraint can state (one *pending* invitation per address), so
+    that a check-then-create run twice at once behaves as one after the other. SQLite's
+    immediate transactions already let one writer in at a time."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("serialize_on() holds its lock until the transaction ends: open one")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])

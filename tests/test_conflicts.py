@@ -18,9 +18,11 @@ from rest_framework.authtoken.models import Token
 
 from baselines.models import Study
 from releases.models import Release
-from sciannot.accounts.models import User
+from sciannot.accounts.models import Invitation, User
 from sciannot.accounts.services import invitation_create
 from tests.releases.conftest import accepted_items, freeze
+from tests.videos.test_uploads import finish, upload_file
+from videos.models import Video
 
 
 def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
@@ -169,3 +171,37 @@ def test_four_token_regenerations_at_once_leave_one_working_token(curator: Any) 
     )
     assert all(getattr(r, "status_code", 500) < 400 for r in results), results
     assert Token.objects.filter(user=curator).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_of_one_new_video_finished_at_once_give_one_video_and_a_409(
+    benchmark: Any, curator: Any, video_dir: Path
+) -> None:
+    data = (video_dir / "jove_1001.mp4").read_bytes()
+    client = signed_in(curator)
+    uploads = [upload_file(client, data, name="jove_1001.mp4") for _ in range(2)]
+    results = at_once(2, lambda i: finish(signed_in(curator), uploads[i]))
+    assert statuses(results) == [200, 409], results
+    refused = next(r for r in results if r.status_code == 409)
+    assert "video 1001 got a file meanwhile" in refused.json()["error"]
+    assert Video.objects.filter(video_id="1001").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_second_invitation_of_one_address_is_a_409(curator: Any) -> None:
+    client = signed_in(curator)
+    form = {"email": "new@lab.example", "role": "evaluator"}
+    assert client.post("/accounts/invitations/", form).status_code == 201
+    again = client.post("/accounts/invitations/", form)
+    assert again.status_code == 409
+    assert "already has a pending invitation" in again.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_invitations_of_one_address_at_once_give_one_and_three_409s(curator: Any) -> None:
+    form = {"email": "New@Lab.example", "role": "evaluator"}
+    results = at_once(4, lambda _: signed_in(curator).post("/accounts/invitations/", form))
+    assert statuses(results) == [201, 409, 409, 409], results
+    assert Invitation.objects.count() == 1

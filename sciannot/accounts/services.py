@@ -24,7 +24,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
-from sciannot.conflicts import Conflict
+from sciannot.conflicts import Conflict, serialize_on
 from videos.taxonomy import KNOWN_DISCIPLINES, Category
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 
 class AccountError(ValueError):
     """Bad input for an account; the message is meant for the person who gave it."""
+
+
+class InvitationClash(AccountError, Conflict):
+    """The address has an active account or a pending invitation already."""
 
 
 class UsernameTaken(AccountError, Conflict):
@@ -178,23 +182,28 @@ def invitation_create(
     except ValidationError as exc:
         raise AccountError(f"{email!r} is not an email address") from exc
     scope = _scope_for_role(role, disciplines)
-    if User.objects.filter(email__iexact=email, is_active=True).exists():
-        raise AccountError(f"an active account already uses {email}")
-    now = timezone.now()
-    pending = Invitation.objects.filter(
-        email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    )
-    if pending.exists():
-        raise AccountError(f"{email} already has a pending invitation; revoke it to send another")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        email=email,
-        role=role,
-        disciplines=scope,
-        token_hash=_token_hash(token),
-        invited_by=invited_by,
-        expires_at=now + timedelta(days=settings.INVITATION_DAYS),
-    )
+    with transaction.atomic():
+        # Two curators inviting one address at once: the second sees the first's invitation.
+        serialize_on(f"invitation:{email.lower()}")
+        if User.objects.filter(email__iexact=email, is_active=True).exists():
+            raise InvitationClash(f"an active account already uses {email}")
+        now = timezone.now()
+        pending = Invitation.objects.filter(
+            email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+        if pending.exists():
+            raise InvitationClash(
+                f"{email} already has a pending invitation; revoke it to send another"
+            )
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            email=email,
+            role=role,
+            disciplines=scope,
+            token_hash=_token_hash(token),
+            invited_by=invited_by,
+            expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+        )
     return invitation, token
 
 

@@ -66,6 +66,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                 )
             except AccountError as exc:
                 form.add_error(None, str(exc))
+                status = status_for(exc)
             else:
                 link = request.build_absolute_uri(reverse("accounts:invite", args=[token]))
                 context.update(
