@@ -45,6 +45,7 @@ from reviews.services.bulk import copy_text, insert_copy_file
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
 from sciannot.conflicts import Conflict, create_unique
+from sciannot.inputs import check_length
 from videos.models import Benchmark
 
 SCHEMA_VERSION = "1"
@@ -536,6 +537,11 @@ class Plan:
 
 
 def _check_request(benchmark: Benchmark, request: FreezeRequest) -> None:
+    texts = (("the description", request.description), ("the license", request.license))
+    for what, text in texts:
+        too_long = check_length(text, kind="description", what=what)
+        if too_long:
+            raise ReleaseInvalid(too_long)
     checks = [(SEMVER, request.version), *((SPLIT_NAME, name) for name in request.split_names)]
     for check, value in checks:
         try:

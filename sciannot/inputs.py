@@ -165,7 +165,8 @@ def _refuse_constant(name: str) -> Any:
 
 
 def text_limit(kind: str) -> int:
-    """The longest text of this kind (question, option, rationale, comment, name, note)."""
+    """The longest text of this kind (question, option, rationale, comment, name, note,
+    description, cue)."""
     return int(settings.TEXT_LIMITS[kind])
 
 

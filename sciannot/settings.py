@@ -304,6 +304,8 @@ TEXT_LIMITS = {
     "comment": env_int("TEXT_LIMIT_COMMENT", 5000, minimum=100),
     "name": env_int("TEXT_LIMIT_NAME", 200, minimum=20),
     "note": env_int("TEXT_LIMIT_NOTE", 1000, minimum=50),
+    "description": env_int("TEXT_LIMIT_DESCRIPTION", 20000, minimum=100),
+    "cue": env_int("TEXT_LIMIT_CUE", 5000, minimum=100),
 }
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ HOSTILE_VALUES = [
     "a\x00b",
     "%00",
     "x" * 70_000,
+    "x" * 300,  # past a 255-character column
+    "a" * 250 + "@lab.example",  # an address the email validator takes, too long to store
     "[" * 3000,
     "{" * 100 + "}" * 100,
     "\u202e\ufeff\U0001f600",

@@ -181,6 +181,9 @@ def question_decide(
         raise EditInvalid({"reason": "Choose why the question is rejected."})
     if kind == DecisionKind.REJECT and reason == RejectReason.OTHER and not comment.strip():
         raise EditInvalid({"comment": "Say what is wrong when the reason is “Other”."})
+    too_long = check_length(comment.strip(), kind="comment", what="The comment")
+    if too_long:
+        raise EditInvalid({"comment": too_long})
     if kind != DecisionKind.REJECT:
         reason = ""
     if must_solve_first(question, reviewer):
@@ -598,6 +601,9 @@ def questions_bulk(
         raise ReviewError("only curators act on many questions at once")
     if action not in BULK_ACTIONS:
         raise ReviewError(f"unknown action {action!r}")
+    too_long = check_length(comment.strip(), kind="comment", what="the comment")
+    if too_long:
+        raise ReviewError(too_long)
     pks = [q.pk for q in questions]
     if action == "assign":
         if assignee is None or not assignee.is_reviewer:

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -69,6 +69,14 @@ def _set_role(user: User, role: str, disciplines: list[str]) -> None:
     user.is_staff = user.is_superuser = role == Role.CURATOR
 
 
+def _check_column_length(model: type[Model], field: str, value: str, *, what: str) -> None:
+    """Refuse a text longer than its column holds (the database would refuse it with an
+    error instead of a reason)."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit is not None and len(value) > limit:
+        raise AccountError(f"{what} is {len(value):,} characters long; the limit is {limit:,}")
+
+
 def user_upsert(
     *,
     username: str,
@@ -85,6 +93,8 @@ def user_upsert(
     username = username.strip()
     if not username:
         raise AccountError("the user name is empty")
+    _check_column_length(User, "username", username, what="the user name")
+    _check_column_length(User, "email", email.strip(), what="the email address")
     if role not in Role.values:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
     scope = sorted({_canonical_scope_name(name) for name in disciplines})
@@ -177,6 +187,7 @@ def invitation_create(
     The token itself is never stored: whoever loses it asks for a new invitation.
     """
     email = email.strip()
+    _check_column_length(Invitation, "email", email, what="the email address")
     try:
         validate_email(email)
     except ValidationError as exc:

@@ -308,3 +308,11 @@ def test_two_tabs_accepting_at_once_make_exactly_one_account(curator: Any) -> No
     assert User.objects.filter(username__in=["tab1", "tab2"]).count() == 1
     invitation = Invitation.objects.get()
     assert invitation.used_by is not None and invitation.used_by.username in {"tab1", "tab2"}
+
+
+def test_an_over_long_address_is_refused_and_nothing_is_sent(curator: Any) -> None:
+    # Valid to the email validator (it allows 320 characters), too long for the column.
+    response = invite(signed_in(curator), email="a" * 250 + "@lab.example")
+    assert response.status_code == 400
+    assert "the email address is 262 characters long; the limit is 254" in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox

@@ -144,3 +144,32 @@ def test_the_rebalance_page_refuses_hostile_moves(curator: Any) -> None:
     response = client.post("/releases/rebalance", {"moves": "q_1:" + "9" * 5000 + ":A"})
     assert response.status_code == 400
     assert "is not a re-lettering" in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["description", "license"])
+@pytest.mark.parametrize("action", ["check", "freeze"])
+def test_an_over_long_description_or_license_is_refused(
+    accepted: Any, curator: Any, field: str, action: str
+) -> None:
+    response = signed_in(curator).post(
+        "/releases/new/", {**FORM, "name": NAME, field: "x" * 20_001, "action": action}
+    )
+    assert response.status_code == 400
+    assert (
+        f"the {field} is 20,001 characters long; the limit is 20,000" in response.content.decode()
+    )
+    assert not Release.objects.exists()
+
+
+def test_an_over_long_description_stops_the_command(accepted: Any) -> None:
+    with pytest.raises(CommandError, match="the description is 20,001 characters long"):
+        call_command(
+            "freeze_release",
+            NAME,
+            "--version",
+            "1.0.0",
+            "--description",
+            "x" * 20_001,
+            stdout=io.StringIO(),
+        )
+    assert not Release.objects.exists()

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from reviews.models import Comment, Question
+from reviews.models import Comment, Decision, Question
 from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,27 @@ def test_a_bulk_action_goes_back_only_to_a_local_path(
         "/questions/bulk/", {"uid": question.uid, "action": "nan", "next": back}
     )
     assert response.status_code == 302 and response["Location"] == "/questions/"
+
+
+def test_an_over_long_reject_comment_is_a_field_error(question: Question, reviewer: Any) -> None:
+    response = client_for(reviewer).post(
+        f"/questions/{question.uid}/decide",
+        {"kind": "reject", "reason": "other", "comment": "x" * 3_000_000, "version": "1"},
+    )
+    assert response.status_code == 400
+    assert (
+        "The comment is 3,000,000 characters long; the limit is 5,000" in response.content.decode()
+    )
+    assert not Decision.objects.exists()
+    question.refresh_from_db()
+    assert question.status == "draft"
+
+
+def test_an_over_long_bulk_comment_changes_nothing(question: Question, curator: Any) -> None:
+    response = client_for(curator).post(
+        "/questions/bulk/",
+        {"uid": question.uid, "action": "reject", "reason": "other", "comment": "x" * 5001},
+        follow=True,
+    )
+    assert "the comment is 5,001 characters long" in response.content.decode()
+    assert not Decision.objects.exists()

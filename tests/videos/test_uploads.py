@@ -319,6 +319,7 @@ def test_an_oversize_declared_size_is_refused(
         ({"video_id": ""}, "give the video an id"),
         ({"size": "12"}, "the size must be a whole number of bytes"),
         ({"kind": "poster"}, "unknown kind of file 'poster'"),
+        ({"name": "x" * 300 + ".mp4"}, "the file name is 304 characters long; the limit is 200"),
     ],
 )
 def test_bad_declarations_are_refused(
@@ -388,6 +389,10 @@ VTT_PAST_END = "WEBVTT\n\n00:00.000 --> 00:02.000\nStart.\n\n01:30.000 --> 01:32
         (b"WEBVTT\n\n", "it has no cues"),
         (VTT_PAST_END.encode(), "a cue starts at 90.0 s, after the end of the video (20.0 s)"),
         (b"WEBVTT\n\n00:05.000 --> 00:0x.000\nBroken.\n", "line 3"),
+        (
+            b"WEBVTT\n\n00:01.000 --> 00:02.000\n" + b"x" * 5001 + b"\n",
+            "cue 1 (at 1.0s) is 5,001 characters long; the limit is 5,000",
+        ),
     ],
 )
 def test_a_bad_transcript_fails_alone_and_nothing_is_created(

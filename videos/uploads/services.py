@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciannot.accounts.models import User
+from sciannot.inputs import check_length
 from videos.media import MediaError, VideoFacts, probe_video, sha256_file
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
 from videos.models.videos import original_upload_to
@@ -144,6 +145,9 @@ def upload_create(
     the first byte: kind, extension, size, the video id and whether it may be replaced."""
     if kind not in UploadKind.values:
         raise UploadError(f"unknown kind of file {kind!r}; expected one of {UploadKind.values}")
+    too_long = check_length(name.strip(), kind="name", what="the file name")
+    if too_long:
+        raise UploadError(too_long)
     shown = display_name(name)
     if not shown:
         raise UploadError("the file has no name")
