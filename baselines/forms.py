@@ -6,6 +6,7 @@ from django import forms
 
 from releases.models import Release, ReleaseStatus
 from sciannot.accounts.models import Role, User
+from sciannot.inputs import INT32_MAX
 
 
 class StudyForm(forms.Form):
@@ -23,12 +24,18 @@ class StudyForm(forms.Form):
         initial=True, required=False, help_text="Off: the video plays once, without seeking."
     )
     time_limit = forms.IntegerField(
-        min_value=1, required=False, help_text="Seconds per item; empty for no limit."
+        min_value=1,
+        max_value=INT32_MAX,
+        required=False,
+        help_text="Seconds per item; empty for no limit.",
     )
     sample_size = forms.IntegerField(
-        min_value=1, required=False, help_text="Answer only this many items; empty for all."
+        min_value=1,
+        max_value=INT32_MAX,
+        required=False,
+        help_text="Answer only this many items; empty for all.",
     )
-    seed = forms.IntegerField(min_value=0, initial=0, required=False)
+    seed = forms.IntegerField(min_value=0, max_value=INT32_MAX, initial=0, required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -444,6 +444,10 @@ def import_predictions(
             )
         )
     with transaction.atomic():
+        # Imports into one release wait for each other here, so two uploads of the same
+        # model at once behave as one after the other (the later replaces the earlier)
+        # instead of racing to the unique constraint.
+        Release.objects.select_for_update().filter(pk=release.pk).first()
         earlier = (
             ModelRun.objects.select_for_update()
             .filter(release=release, split=split, model=model)

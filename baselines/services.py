@@ -27,6 +27,8 @@ from releases.services import LineReader
 from reviews.models import LETTERS
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role
+from sciannot.conflicts import Conflict, create_unique
+from sciannot.inputs import INT32_MAX, check_length
 from videos.models import Benchmark
 
 # Slack for the round trip of a submission made as the time runs out.
@@ -35,6 +37,13 @@ GRACE_SECONDS = 3.0
 
 class StudyInvalid(ValueError):
     """A study that cannot be opened as asked; the message says why."""
+
+
+class StudyExists(StudyInvalid, Conflict):
+    """The name is taken (found first, or by a study opened at the same moment)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a study named {name!r} already exists")
 
 
 class AnswerRefused(ValueError):
@@ -72,8 +81,15 @@ def study_open(
     name = name.strip()
     if not name:
         raise StudyInvalid("a study needs a name")
+    too_long = check_length(name, kind="name", what="the study's name")
+    if too_long:
+        raise StudyInvalid(too_long)
+    # The columns are 32-bit: a larger value would fail in the database, not here.
+    for what, value in (("the time limit", time_limit), ("the seed", seed)):
+        if value is not None and not 0 <= value <= INT32_MAX:
+            raise StudyInvalid(f"{what} must be between 0 and {INT32_MAX}")
     if Study.objects.filter(benchmark=benchmark, name=name).exists():
-        raise StudyInvalid(f"a study named {name!r} already exists")
+        raise StudyExists(name)
     if not release.sealed or release.status == ReleaseStatus.DEPRECATED:
         raise StudyInvalid(f"{release.name} {release.version} is not a current frozen release")
     items = list(
@@ -114,19 +130,22 @@ def study_open(
             items=items if sample_size is not None else None,
             evaluators=evaluators,
         )
-        study = Study.objects.create(
-            benchmark=benchmark,
-            name=name,
-            release=release,
-            split=split,
-            show_video=show_video,
-            show_transcript=show_transcript,
-            time_limit=time_limit,
-            allow_rewatch=allow_rewatch,
-            sample_size=sample_size,
-            seed=seed,
-            items=items,
-            created_by=user,
+        study = create_unique(
+            lambda: Study.objects.create(
+                benchmark=benchmark,
+                name=name,
+                release=release,
+                split=split,
+                show_video=show_video,
+                show_transcript=show_transcript,
+                time_limit=time_limit,
+                allow_rewatch=allow_rewatch,
+                sample_size=sample_size,
+                seed=seed,
+                items=items,
+                created_by=user,
+            ),
+            conflict=lambda: StudyExists(name),
         )
         for person in evaluators:
             person_seed = secrets.randbits(32)

@@ -27,6 +27,7 @@ from baselines.services import (
 )
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
+from sciannot.conflicts import status_for
 from sciannot.htmx import HtmxHttpRequest
 from videos.models import Benchmark, Video
 
@@ -110,8 +111,10 @@ def study_new(request: HtmxHttpRequest) -> HttpResponse:
             )
         except StudyInvalid as exc:
             form.add_error(None, str(exc))
-        else:
-            return HttpResponseRedirect(reverse("baselines:study", args=[study.pk]))
+            return render(
+                request, "baselines/study_new.html", {"form": form}, status=status_for(exc)
+            )
+        return HttpResponseRedirect(reverse("baselines:study", args=[study.pk]))
     status = 400 if request.method == "POST" else 200
     return render(request, "baselines/study_new.html", {"form": form}, status=status)
 

@@ -9,6 +9,7 @@ from django import forms
 
 from drafting.services import MAX_COUNT, JobRequest
 from reviews.models import QuestionType
+from sciannot.inputs import INT32_MAX
 
 MIX_FIELDS = {
     "conceptual": QuestionType.CONCEPTUAL,
@@ -31,12 +32,14 @@ class DraftingForm(forms.Form):
     temperature = forms.FloatField(min_value=0, max_value=2, initial=0.7)
     max_calls = forms.IntegerField(
         min_value=1,
+        max_value=INT32_MAX,
         required=False,
         label="Max calls per video",
         help_text="Empty: a default with room for retries.",
     )
     max_cost = forms.DecimalField(
         min_value=Decimal("0.000001"),
+        max_digits=12,
         required=False,
         decimal_places=6,
         label="Max cost per video (USD)",

@@ -455,7 +455,7 @@ def stage_save(run: StageRun) -> dict[str, Any]:
     with transaction.atomic():
         saved = set(Draft.objects.filter(job=job).values_list("index", flat=True))
         taken = set(video.questions.values_list("question_id", flat=True))
-        next_id = 1 + max((int(q) for q in taken if q.isdigit()), default=0)
+        next_id = 1 + max((int(q) for q in taken if q.isascii() and q.isdigit()), default=0)
         for candidate in run.live():
             if candidate["index"] in saved:
                 continue

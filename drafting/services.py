@@ -8,6 +8,7 @@ message. A finished stage is never claimed again.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import threading
@@ -36,11 +37,15 @@ from drafting.pricing import estimate_job, price_of
 from drafting.providers import ProviderNotConfigured, provider_problem
 from reviews.models import QuestionType
 from sciannot.accounts.models import User
+from sciannot.inputs import INT32_MAX, NUL, check_length
 from sciannot.queue import require_broker, send_on_commit
 from videos.models import Video
 
 FINISHED_STAGE = (StageStatus.DONE, StageStatus.SKIPPED)
 MAX_COUNT = 20
+
+
+MAX_COST = Decimal("1000000")
 
 
 class DraftingInvalid(ValueError):
@@ -90,11 +95,19 @@ def check_request(request: JobRequest) -> tuple[dict[str, int], str]:
     if not 0 <= request.temperature <= 2:
         raise DraftingInvalid("the temperature must be between 0 and 2")
     model = request.model.strip() or settings.LLM_MODEL
-    if request.max_calls is not None and request.max_calls < 1:
-        raise DraftingInvalid("the call budget must be at least 1")
+    if not math.isfinite(request.temperature):
+        raise DraftingInvalid("the temperature must be a finite number")
+    too_long = check_length(model, kind="name", what="the model's name")
+    if too_long or NUL in model:
+        raise DraftingInvalid(too_long or "the model's name contains a NUL character")
+    # The budgets' columns: a 32-bit integer, and a decimal of 12 digits with 6 decimals.
+    if request.max_calls is not None and not 1 <= request.max_calls <= INT32_MAX:
+        raise DraftingInvalid(f"the call budget must be between 1 and {INT32_MAX}")
     if request.max_cost is not None:
-        if request.max_cost <= 0:
+        if not request.max_cost.is_finite() or request.max_cost <= 0:
             raise DraftingInvalid("the cost budget must be more than 0")
+        if request.max_cost >= MAX_COST:
+            raise DraftingInvalid(f"the cost budget must be below {MAX_COST} USD")
         if price_of(model) is None:
             raise DraftingInvalid(
                 f"no price is known for the model {model!r}, so a cost budget cannot apply: "

@@ -11,6 +11,7 @@ from releases.services import FreezeRequest
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
 from sciannot.accounts.models import User
+from sciannot.inputs import INT64_MAX
 from videos.taxonomy import Category
 
 
@@ -43,7 +44,7 @@ class FreezeForm(forms.Form):
         label="or stratify",
         help_text="…or split by category × type, e.g. test=0.8,val=0.2",
     )
-    seed = forms.IntegerField(initial=0, required=False)
+    seed = forms.IntegerField(initial=0, required=False, min_value=0, max_value=INT64_MAX)
     keep_videos_together = forms.BooleanField(initial=True, required=False)
 
     def clean_stratify(self) -> dict[str, float] | None:

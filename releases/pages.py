@@ -24,6 +24,7 @@ from releases.services import (
 )
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
+from sciannot.conflicts import status_for
 from sciannot.htmx import HtmxHttpRequest
 from sciannot.seal import seal_check_questions
 from videos.models import Benchmark
@@ -80,7 +81,7 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
             context["split_counts"] = plan.split_counts
         except ReleaseInvalid as exc:
             context["error"] = str(exc)
-            status = 400
+            status = status_for(exc)
         except GateFailed as exc:
             context["report"] = exc.report
             context["error"] = f"{exc}; nothing was frozen."

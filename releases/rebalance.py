@@ -19,6 +19,7 @@ to it still count (`Question.judged_version` stays). How an item may move:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from reviews.services.item_format import content_hash
 from reviews.services.questions import question_set_options
 from reviews.services.revisions import question_content, question_snapshot, revision_write
 from sciannot.accounts.models import User
+from sciannot.inputs import INT32_MAX, InputInvalid, bounded_int
 from videos.models import Benchmark
 
 SWAP = "swap"
@@ -64,9 +66,10 @@ def numeric_value(text: str) -> float | None:
         return None
     number = match.group().replace("−", "-").replace(",", ".")
     try:
-        return float(number)
+        value = float(number)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def numbers_in_order(options: dict[str, str]) -> bool:
@@ -244,9 +247,14 @@ def parse_moves(values: list[str]) -> list[tuple[str, int, str]]:
     for value in values:
         uid, _, rest = value.partition(":")
         version, _, letter = rest.partition(":")
-        if not uid or not version.isdigit() or letter not in LETTERS:
-            raise RebalanceInvalid(f"{value!r} is not a re-lettering (uid:version:letter)")
-        parsed.append((uid, int(version), letter))
+        try:
+            number = bounded_int(version, what="the version", low=1, high=INT32_MAX)
+        except InputInvalid:
+            number = 0
+        if not uid or not number or letter not in LETTERS:
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            raise RebalanceInvalid(f"{shown!r} is not a re-lettering (uid:version:letter)")
+        parsed.append((uid, number, letter))
     return parsed
 
 

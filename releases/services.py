@@ -14,6 +14,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import posixpath
 import queue
 import re
 import tempfile
@@ -22,13 +23,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -43,6 +45,8 @@ from reviews.models import Decision, DecisionKind, Question, QuestionStatus
 from reviews.services.bulk import copy_text, insert_copy_file
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
+from sciannot.conflicts import Conflict, create_unique
+from sciannot.inputs import check_length
 from videos.models import Benchmark
 from videos.selectors import videos_file_checksums
 
@@ -63,11 +67,18 @@ ITEM_FIELDS = (
     "timestamp_breakdown",
     "rationale",
 )
-_CHUNK = re.compile(r"(\d+)")
+_CHUNK = re.compile(r"([0-9]+)")
 
 
 class ReleaseInvalid(ValueError):
     """A freeze request that cannot be carried out; the message says why."""
+
+
+class ReleaseExists(ReleaseInvalid, Conflict):
+    """The release version is frozen already (found first, or by winning a race)."""
+
+    def __init__(self, name: str, version: str) -> None:
+        super().__init__(f"{name} {version} is already frozen; a new version is a new release")
 
 
 class GateFailed(Exception):
@@ -101,8 +112,16 @@ class FreezeRequest:
 
 @functools.lru_cache(maxsize=1 << 16)
 def natural_key(value: str) -> tuple[Any, ...]:
-    """ "2" < "10" < "10a": digits compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in _CHUNK.split(value) if part)
+    """ "2" < "10" < "10a": digits compare as numbers, and any two ids compare.
+
+    Each chunk is (0, number, text) for ASCII digits and (1, 0, text) otherwise, so a number
+    never meets a string in a comparison ("3" and "x1" in one video), and "01" and "1" still
+    have a fixed order."""
+    return tuple(
+        (0, int(part), part) if part.isascii() and part.isdigit() else (1, 0, part)
+        for part in _CHUNK.split(value)
+        if part
+    )
 
 
 def version_key(version: str) -> tuple[int, int, int, int, str]:
@@ -188,7 +207,7 @@ def assign_ids(rows: list[dict[str, Any]], previous: dict[str, str]) -> None:
         if own and own not in taken:
             row["release_id"] = own
             taken.add(own)
-    number = 1 + max((int(t) for t in taken if t.isdigit()), default=0)
+    number = 1 + max((int(t) for t in taken if t.isascii() and t.isdigit()), default=0)
     for row in waiting:
         if "release_id" not in row:
             while str(number) in taken:
@@ -522,6 +541,11 @@ class Plan:
 
 
 def _check_request(benchmark: Benchmark, request: FreezeRequest) -> None:
+    texts = (("the description", request.description), ("the license", request.license))
+    for what, text in texts:
+        too_long = check_length(text, kind="description", what=what)
+        if too_long:
+            raise ReleaseInvalid(too_long)
     checks = [(SEMVER, request.version), *((SPLIT_NAME, name) for name in request.split_names)]
     for check, value in checks:
         try:
@@ -537,9 +561,7 @@ def _check_request(benchmark: Benchmark, request: FreezeRequest) -> None:
         benchmark=benchmark, name=request.name, version=request.version
     ).exists()
     if exists:
-        raise ReleaseInvalid(
-            f"{request.name} {request.version} is already frozen; a new version is a new release"
-        )
+        raise ReleaseExists(request.name, request.version)
     if not chosen_questions(benchmark, request).exists():
         raise ReleaseInvalid("no accepted item matches the filters; nothing was frozen")
 
@@ -778,7 +800,7 @@ def release_freeze(
             if request.access != Access.CURATORS:
                 # Taken before anything else, as access changes and study openings do.
                 lock_benchmark(benchmark.pk)
-            release = Release.objects.create(
+            release = _release_create(
                 benchmark=benchmark,
                 name=request.name,
                 version=request.version,
@@ -852,13 +874,42 @@ def release_freeze(
             )
             Release.objects.filter(pk=release.pk).update(sealed=True)
     except BaseException:
-        for name in written:
-            default_storage.delete(name)
+        _remove_written(written)
         raise
     finally:
         freezer.close()
     release.refresh_from_db()
     return release, report
+
+
+def _release_create(**fields: Any) -> Release:
+    """Create the release row; a concurrent freeze of the same version that won the race
+    gets the message a later freeze would get."""
+    return create_unique(
+        lambda: Release.objects.create(**fields),
+        conflict=lambda: ReleaseExists(fields["name"], fields["version"]),
+    )
+
+
+def _remove_written(names: list[str]) -> None:
+    """Delete the files of a freeze that failed, and the folders it made for them: a
+    failed freeze leaves nothing behind, not even an empty release folder."""
+    folders = set()
+    for name in names:
+        default_storage.delete(name)
+        folders.add(posixpath.dirname(name))
+    if not isinstance(default_storage, FileSystemStorage):
+        return  # object stores have no folders
+    root = Path(default_storage.location).resolve()
+    for folder in sorted(folders, key=len, reverse=True):
+        path = Path(default_storage.path(folder)).resolve()
+        # Up to, not including, the top folder (`releases/`) under the media root.
+        while root in path.parent.parents:
+            try:
+                path.rmdir()  # only when empty: another release may share the parent
+            except OSError:
+                break
+            path = path.parent
 
 
 def release_file(release: Release, split: str, fmt: str) -> ReleaseFile | None:

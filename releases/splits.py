@@ -13,6 +13,8 @@ import random
 from collections import Counter, defaultdict
 from typing import Any
 
+from sciannot.inputs import InputInvalid, finite_float
+
 
 class SplitInvalid(ValueError):
     pass
@@ -21,14 +23,18 @@ class SplitInvalid(ValueError):
 def parse_proportions(text: str) -> dict[str, float]:
     """ "test=0.8,val=0.2" -> {"test": 0.8, "val": 0.2}; they must add up to 1."""
     proportions: dict[str, float] = {}
+    shown = text if len(text) <= 60 else text[:57] + "..."
     for part in text.split(","):
         name, _, value = part.partition("=")
         try:
-            share = float(value)
-        except ValueError as exc:
-            raise SplitInvalid(f"write the proportions as test=0.8,val=0.2, not {text!r}") from exc
+            # NaN and infinity compare false with every bound, so they are refused by name.
+            share = finite_float(value, what=f"the proportion of {name.strip() or 'a split'}")
+        except InputInvalid as exc:
+            raise SplitInvalid(f"{exc}; write the proportions as test=0.8,val=0.2") from exc
         if not name.strip() or share <= 0:
-            raise SplitInvalid(f"write the proportions as test=0.8,val=0.2, not {text!r}")
+            raise SplitInvalid(f"write the proportions as test=0.8,val=0.2, not {shown!r}")
+        if name.strip() in proportions:
+            raise SplitInvalid(f"the split {name.strip()!r} is named twice")
         proportions[name.strip()] = share
     if abs(sum(proportions.values()) - 1.0) > 1e-6:
         raise SplitInvalid(f"the proportions add up to {sum(proportions.values()):g}, not 1")

@@ -205,7 +205,10 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
     uids = request.POST.getlist("uid")
     chosen = list(questions_for_user(request.user).filter(uid__in=uids))
     back = request.POST.get("next", "") or reverse("reviews:list")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # Only a local path: `redirect()` would read any other word as a view name to reverse.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("reviews:list")
     if not chosen:
         messages.error(request, "Select at least one question first.")

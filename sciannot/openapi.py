@@ -119,4 +119,12 @@ def add_release_downloads(
 ) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: document the release downloads."""
     result.setdefault("paths", {})["/api/releases/{name}/{version}/{filename}"] = RELEASE_DOWNLOAD
+    # Every operation may answer 400 before its view runs (sciannot.input_guard: a NUL
+    # character in the address, a filter or the body, or JSON nested too deeply).
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault(
+                    "400", _error_content("Refused before it was read: bad input, nothing changed.")
+                )
     return result

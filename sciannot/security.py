@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, ip_address
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -60,3 +61,18 @@ def client_ip(request: HttpRequest) -> str | None:
         if not _trusted(address):
             break
     return str(client)
+
+
+# django-axes stores the name tried in a 255-character column: a longer one (anyone can type
+# it into the sign-in form) would make the failed sign-in a database error instead of a
+# refusal. No account has a longer name, so the cut changes no lockout that matters.
+AXES_USERNAME_MAX = 255
+
+
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The user name a sign-in attempt is counted under, cut to what axes can store."""
+    source: Any = credentials if credentials else request.POST
+    username = source.get(getattr(settings, "AXES_USERNAME_FORM_FIELD", "username"), None)
+    if username is None:
+        return None
+    return str(username)[:AXES_USERNAME_MAX]

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view: NUL bytes and absurdly deep JSON answer 400; API 4xx stay JSON.
+    "sciannot.input_guard.InputGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -299,6 +301,21 @@ VIDEO_MAX_DURATION = env_int("VIDEO_MAX_DURATION", 4 * 3600, minimum=1)
 UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24, minimum=1)
 # With STORAGE=s3, chunks smaller than an S3 part (5 MiB) wait here on disk until they add up.
 UPLOAD_BUFFER_DIR = Path(os.environ.get("UPLOAD_BUFFER_DIR", VAR_DIR / "upload-buffers"))
+
+# Untrusted input (sciannot/inputs.py): the deepest JSON accepted from a request or a file,
+# and the longest text of each kind, enforced alike by imports, the edit form, the API and
+# comments (a question of SciVideoBench is at most about 1,000 characters).
+INPUT_JSON_MAX_DEPTH = env_int("INPUT_JSON_MAX_DEPTH", 64, minimum=4)
+TEXT_LIMITS = {
+    "question": env_int("TEXT_LIMIT_QUESTION", 5000, minimum=100),
+    "option": env_int("TEXT_LIMIT_OPTION", 1000, minimum=50),
+    "rationale": env_int("TEXT_LIMIT_RATIONALE", 10000, minimum=100),
+    "comment": env_int("TEXT_LIMIT_COMMENT", 5000, minimum=100),
+    "name": env_int("TEXT_LIMIT_NAME", 200, minimum=20),
+    "note": env_int("TEXT_LIMIT_NOTE", 1000, minimum=50),
+    "description": env_int("TEXT_LIMIT_DESCRIPTION", 20000, minimum=100),
+    "cue": env_int("TEXT_LIMIT_CUE", 5000, minimum=100),
+}
 
 # --- Celery -----------------------------------------------------------------------------------
 
@@ -479,6 +496,8 @@ def _networks(name: str) -> list[IPv4Network | IPv6Network]:
 
 TRUSTED_PROXIES = _networks("DJANGO_TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "sciannot.security.client_ip"
+# Cut to the column axes stores it in: an over-long name is a failed sign-in, not a 500.
+AXES_USERNAME_CALLABLE = "sciannot.security.login_username"
 
 # --- Email and invitations ---------------------------------------------------------------------
 

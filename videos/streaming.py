@@ -18,12 +18,14 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date
 
+from sciannot.inputs import MAX_INT_DIGITS
+
 CHUNK_SIZE = 256 * 1024
 # An open-ended `bytes=X-` (what players send) is answered with at most this much: a sync
 # worker is then busy for a moment rather than for a whole 2 GB file, and the player simply
 # asks for the next piece.
 OPEN_RANGE_LIMIT = 4 * 1024 * 1024
-_RANGE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$")
+_RANGE = re.compile(r"^bytes=\s*([0-9]*)\s*-\s*([0-9]*)\s*$")
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
@@ -39,6 +41,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     first_text, last_text = match.groups()
     if not first_text and not last_text:
         return None
+    if max(len(first_text), len(last_text)) > MAX_INT_DIGITS:
+        # No file has that many bytes; int() of thousands of digits would fail or crawl.
+        return "unsatisfiable"
     if not first_text:
         # Suffix range: the last N bytes.
         length = int(last_text)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from sciannot.inputs import text_limit
+
 FORMATS = ("vtt", "srt", "json")
 
 
@@ -278,6 +280,13 @@ def parse_transcript(content: str, fmt: str) -> list[Cue]:
     if fmt not in parsers:
         raise ValueError(f"unknown transcript format {fmt!r}; expected one of {FORMATS}")
     cues = parsers[fmt](content)
+    limit = text_limit("cue")
+    for number, cue in enumerate(cues, start=1):
+        if len(cue.text) > limit:
+            raise TranscriptError(
+                f"cue {number} (at {cue.start:.1f}s) is {len(cue.text):,} characters long; "
+                f"the limit is {limit:,}"
+            )
     # Stable: cues with the same start keep the file's order.
     return sorted(cues, key=lambda cue: cue.start)
 

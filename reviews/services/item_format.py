@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from reviews.timeparse import (
     format_timestamp,
     parse_breakdown_entry,
 )
+from sciannot.inputs import InputInvalid, has_nul, json_precheck, text_limit
 from videos.taxonomy import category_for_discipline, normalise_category
 
 REQUIRED_FIELDS = ("video_id", "question", "options", "answer", "question_type")
@@ -159,6 +161,8 @@ def iter_records(path: Path) -> Iterator[RawRecord]:
         # A JSONL whose first line is an object, or a whole-document export ({"items": ...}).
         first_line = _first_line(path)
         try:
+            if _hostile_json(first_line):
+                raise json.JSONDecodeError("refused", first_line, 0)
             json.loads(first_line)
         except json.JSONDecodeError:
             yield from _iter_json_document(path)
@@ -175,10 +179,22 @@ def _first_line(path: Path) -> str:
 
 
 def _iter_jsonl(path: Path) -> Iterator[RawRecord]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        line_number = 0
-        for line_number, line in enumerate(handle, start=1):
+    # Read bytes and decode each line: one line of bad UTF-8 is that line's error, not a
+    # traceback half-way through the file.
+    with path.open("rb") as handle:
+        for line_number, raw_line in enumerate(handle, start=1):
+            if line_number == 1:
+                raw_line = raw_line.removeprefix(b"\xef\xbb\xbf")
+            try:
+                line = raw_line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield RawRecord(line_number, error=f"not UTF-8 text (byte {exc.start + 1})")
+                continue
             if not line.strip():
+                continue
+            problem = _hostile_json(line)
+            if problem:
+                yield RawRecord(line_number, error=problem)
                 continue
             try:
                 yield RawRecord(line_number, json.loads(line))
@@ -187,8 +203,15 @@ def _iter_jsonl(path: Path) -> Iterator[RawRecord]:
                 yield RawRecord(
                     line_number, error=f"broken JSON: {exc.msg} at column {exc.colno}{ending}"
                 )
-            except UnicodeDecodeError:
-                yield RawRecord(line_number, error="not UTF-8 text")
+
+
+def _hostile_json(text: str) -> str:
+    """Why a JSON text is refused before parsing (too deep, numbers too long), or ""."""
+    try:
+        json_precheck(text)
+    except InputInvalid as exc:
+        return str(exc)
+    return ""
 
 
 def _iter_json_document(path: Path) -> Iterator[RawRecord]:
@@ -196,6 +219,10 @@ def _iter_json_document(path: Path) -> Iterator[RawRecord]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         yield RawRecord(1, error="the file is not UTF-8 text")
+        return
+    problem = _hostile_json(text)
+    if problem:
+        yield RawRecord(1, error=problem)
         return
     decoder = json.JSONDecoder()
     try:
@@ -435,7 +462,7 @@ def validate_item(
         except (TypeError, ValueError):
             problems.append(f"`video_duration` must be a number of seconds, not {raw_duration!r}")
         else:
-            if not item_duration > 0 or item_duration != item_duration:
+            if not item_duration > 0 or not math.isfinite(item_duration):
                 problems.append("`video_duration` must be positive")
                 item_duration = None
 
@@ -452,6 +479,17 @@ def validate_item(
     ):
         if len(value) > limit:
             problems.append(f"`{name}` has {len(value)} characters; at most {limit}")
+
+    for name, value, kind in (
+        ("question", text, "question"),
+        ("rationale", rationale, "rationale"),
+        *((f"options.{letter}", option, "option") for letter, option in options.items()),
+        *((f"timestamp_breakdown[{n}]", entry, "note") for n, entry in enumerate(breakdown)),
+    ):
+        if len(value) > text_limit(kind):
+            problems.append(f"`{name}` has {len(value):,} characters; at most {text_limit(kind):,}")
+    if has_nul(raw):
+        problems.append("a value contains a NUL character (\\u0000)")
 
     if problems:
         raise ItemProblems(problems)

@@ -7,6 +7,7 @@ with what changed, never applied over someone else's work.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from reviews.timeparse import (
     parse_timestamp,
 )
 from sciannot.accounts.models import User
+from sciannot.inputs import check_length, finite_float
 
 # Where a reviewer's decision may take an item. Curators may move an item anywhere. A
 # rejected item stays rejected until a curator decides again or someone edits it (an edit
@@ -226,6 +228,9 @@ def question_decide(
         raise EditInvalid({"reason": "Choose why the question is rejected."})
     if kind == DecisionKind.REJECT and reason == RejectReason.OTHER and not comment.strip():
         raise EditInvalid({"comment": "Say what is wrong when the reason is “Other”."})
+    too_long = check_length(comment.strip(), kind="comment", what="The comment")
+    if too_long:
+        raise EditInvalid({"comment": too_long})
     if kind != DecisionKind.REJECT:
         reason = ""
     comment = comment.strip()
@@ -317,6 +322,7 @@ def validate_edit(question: Question, edit: QuestionEdit) -> dict[str, str]:
         errors["answer"] = "Mark exactly one option as the key."
     if edit.question_type not in QuestionType.values:
         errors["question_type"] = "Choose one of the three question types."
+    errors.update(_length_errors(edit))
     duration = question.video.duration
     for number, span in enumerate(edit.spans, start=1):
         if span.start < 0 or span.end < span.start:
@@ -341,6 +347,29 @@ def validate_edit(question: Question, edit: QuestionEdit) -> dict[str, str]:
                         "or correct the time."
                     )
                     break
+    return errors
+
+
+def _length_errors(edit: QuestionEdit) -> dict[str, str]:
+    """Field errors for texts longer than their limits (settings.TEXT_LIMITS)."""
+    checks = [
+        ("text", edit.text, "question", "The question"),
+        ("subject", edit.subject, "name", "The subject"),
+        ("rationale", edit.rationale, "rationale", "The rationale"),
+        *(
+            (f"option_{letter}", text, "option", f"Option {letter}")
+            for letter, text in edit.options.items()
+        ),
+        *(
+            (f"span_{number}", span.note, "note", f"The note of span {number}")
+            for number, span in enumerate(edit.spans, start=1)
+        ),
+    ]
+    errors = {}
+    for name, value, kind, what in checks:
+        message = check_length(value, kind=kind, what=what)
+        if message:
+            errors[name] = f"{message}."
     return errors
 
 
@@ -429,12 +458,18 @@ def edit_from_post(data: Any, question: Question) -> QuestionEdit:
 
 
 def _seconds(value: str) -> float:
-    """Seconds from "75", "75.5", "01:15" or "01:15.5"; -1 for junk (caught by validation)."""
+    """Seconds from "75", "75.5", "01:15" or "01:15.5"; -1 for junk (caught by validation).
+
+    NaN, infinities and numbers too long to be a time are junk too: NaN compares false with
+    every bound, so it would pass the range checks and break every page that shows it."""
     text = str(value).strip()
-    try:
-        return parse_timestamp(text) if ":" in text else float(text)
-    except ValueError:  # TimeExpressionError is a ValueError too
+    if len(text) > 32:
         return -1.0
+    try:
+        seconds = parse_timestamp(text) if ":" in text else finite_float(text)
+    except (ValueError, OverflowError):  # TimeExpressionError and InputInvalid are ValueErrors
+        return -1.0
+    return seconds if math.isfinite(seconds) else -1.0
 
 
 # The fields of an edit as a reviewer names them when two people changed the same one.
@@ -587,6 +622,9 @@ def comment_add(*, question: Question, author: User, text: str, at: str = "") ->
     """Add a comment; `at` is an optional video time ("01:15", "75.5")."""
     if not text.strip():
         raise EditInvalid({"comment_text": "Write something first."})
+    too_long = check_length(text.strip(), kind="comment", what="The comment")
+    if too_long:
+        raise EditInvalid({"comment_text": f"{too_long}."})
     seconds: float | None = None
     if at.strip():
         seconds = _seconds(at)
@@ -627,6 +665,9 @@ def questions_bulk(
         raise ReviewError("only curators act on many questions at once")
     if action not in BULK_ACTIONS:
         raise ReviewError(f"unknown action {action!r}")
+    too_long = check_length(comment.strip(), kind="comment", what="the comment")
+    if too_long:
+        raise ReviewError(too_long)
     pks = [q.pk for q in questions]
     if action == "assign":
         if assignee is None or not assignee.is_reviewer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import template
@@ -27,7 +28,9 @@ def key_hidden(context: template.Context, question: Any) -> bool:
 
 @register.filter
 def mmss(seconds: float | None) -> str:
-    if seconds is None:
+    # A time that is not a finite, non-negative number (NaN stored before inputs were checked)
+    # shows as missing rather than taking the whole page down.
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return "–"
     return format_timestamp(seconds)
 
@@ -76,6 +79,8 @@ def mmss_exact(seconds: float | str | None) -> str:
     if seconds is None or seconds == "":
         return ""
     value = float(seconds)
+    if not math.isfinite(value) or value < 0:
+        return ""
     whole = format_timestamp(value)
     fraction = round(value - int(value), 3)
     return whole if fraction == 0 else f"{whole}{f'{fraction:.3f}'[1:]}"

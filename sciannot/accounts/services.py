@@ -19,11 +19,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
+from sciannot.conflicts import Conflict, serialize_on
 from sciannot.seal import seal_check_role
 from videos.taxonomy import KNOWN_DISCIPLINES, Category
 
@@ -32,6 +33,17 @@ logger = logging.getLogger(__name__)
 
 class AccountError(ValueError):
     """Bad input for an account; the message is meant for the person who gave it."""
+
+
+class InvitationClash(AccountError, Conflict):
+    """The address has an active account or a pending invitation already."""
+
+
+class UsernameTaken(AccountError, Conflict):
+    """Someone has the user name (found first, or taken at the same moment)."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"the user name {username!r} is taken; choose another")
 
 
 def _canonical_scope_name(name: str) -> str:
@@ -61,6 +73,14 @@ def _set_role(user: User, role: str, disciplines: list[str]) -> None:
     user.is_staff = user.is_superuser = role == Role.CURATOR
 
 
+def _check_column_length(model: type[Model], field: str, value: str, *, what: str) -> None:
+    """Refuse a text longer than its column holds (the database would refuse it with an
+    error instead of a reason)."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit is not None and len(value) > limit:
+        raise AccountError(f"{what} is {len(value):,} characters long; the limit is {limit:,}")
+
+
 def user_upsert(
     *,
     username: str,
@@ -77,6 +97,8 @@ def user_upsert(
     username = username.strip()
     if not username:
         raise AccountError("the user name is empty")
+    _check_column_length(User, "username", username, what="the user name")
+    _check_column_length(User, "email", email.strip(), what="the email address")
     if role not in Role.values:
         raise AccountError(f"unknown role {role!r}; use one of {', '.join(Role.values)}")
     scope = sorted({_canonical_scope_name(name) for name in disciplines})
@@ -169,28 +191,34 @@ def invitation_create(
     The token itself is never stored: whoever loses it asks for a new invitation.
     """
     email = email.strip()
+    _check_column_length(Invitation, "email", email, what="the email address")
     try:
         validate_email(email)
     except ValidationError as exc:
         raise AccountError(f"{email!r} is not an email address") from exc
     scope = _scope_for_role(role, disciplines)
-    if User.objects.filter(email__iexact=email, is_active=True).exists():
-        raise AccountError(f"an active account already uses {email}")
-    now = timezone.now()
-    pending = Invitation.objects.filter(
-        email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    )
-    if pending.exists():
-        raise AccountError(f"{email} already has a pending invitation; revoke it to send another")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        email=email,
-        role=role,
-        disciplines=scope,
-        token_hash=_token_hash(token),
-        invited_by=invited_by,
-        expires_at=now + timedelta(days=settings.INVITATION_DAYS),
-    )
+    with transaction.atomic():
+        # Two curators inviting one address at once: the second sees the first's invitation.
+        serialize_on(f"invitation:{email.lower()}")
+        if User.objects.filter(email__iexact=email, is_active=True).exists():
+            raise InvitationClash(f"an active account already uses {email}")
+        now = timezone.now()
+        pending = Invitation.objects.filter(
+            email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+        if pending.exists():
+            raise InvitationClash(
+                f"{email} already has a pending invitation; revoke it to send another"
+            )
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            email=email,
+            role=role,
+            disciplines=scope,
+            token_hash=_token_hash(token),
+            invited_by=invited_by,
+            expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+        )
     return invitation, token
 
 
@@ -224,7 +252,7 @@ def _check_new_username(username: str) -> str:
         raise AccountError("; ".join(exc.messages)) from exc
     # Case-insensitively, so "Bea" and "bea" can never be two people.
     if User.objects.filter(username__iexact=username).exists():
-        raise AccountError(f"the user name {username!r} is taken; choose another")
+        raise UsernameTaken(username)
     return username
 
 
@@ -265,7 +293,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
             Invitation.objects.filter(pk=invitation.pk).update(used_by=user)
     except IntegrityError as exc:
         # Someone took the user name between the check and the insert.
-        raise AccountError(f"the user name {username!r} is taken; choose another") from exc
+        raise UsernameTaken(username) from exc
     return user
 
 
@@ -371,6 +399,9 @@ def token_create(*, user: User) -> Token:
     if not user.is_active:
         raise AccountError("an inactive account cannot have an API token")
     with transaction.atomic():
+        # Two tabs regenerating at once take turns (the later key wins, as one after the
+        # other); unlocked, both would insert and one would hit the one-token-per-user key.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
 

@@ -39,6 +39,7 @@ from sciannot.accounts.services import (
     user_reactivate,
     user_set_access,
 )
+from sciannot.conflicts import status_for
 
 # --- Invitations -------------------------------------------------------------------------------
 
@@ -65,6 +66,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                 )
             except AccountError as exc:
                 form.add_error(None, str(exc))
+                status = status_for(exc)
             else:
                 link = request.build_absolute_uri(reverse("accounts:invite", args=[token]))
                 context.update(
@@ -125,6 +127,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     context["form"] = form
     if request.method == "GET":
         return render(request, "accounts/invitation_accept.html", context)
+    status = 400
     if form.is_valid():
         try:
             user = invitation_accept(
@@ -136,12 +139,13 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             return _unavailable(request, exc)
         except AccountError as exc:
             form.add_error(None, str(exc))
+            status = status_for(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             role = user.get_role_display()
             messages.success(request, f"Welcome, {user.username}: you are signed in as {role}.")
             return HttpResponseRedirect(reverse("home"))
-    return render(request, "accounts/invitation_accept.html", context, status=400)
+    return render(request, "accounts/invitation_accept.html", context, status=status)
 
 
 # --- People ------------------------------------------------------------------------------------

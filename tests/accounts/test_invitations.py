@@ -176,7 +176,8 @@ def test_a_bad_user_name_or_password_is_refused_and_the_link_stays_usable(
     link = link_in(invite(signed_in(curator)).content.decode())
     data = {"username": "nadia", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, **form}
     response = Client().post(link, data)
-    assert response.status_code == 400
+    # A name someone already has is a conflict with that account; the rest is bad input.
+    assert response.status_code == (409 if message == "is taken" else 400)
     assert message in response.content.decode()
     assert User.objects.count() == 1  # only the curator
     assert Invitation.objects.get().used_at is None
@@ -201,7 +202,8 @@ def test_a_bad_invitation_is_refused_and_nothing_is_sent(
 ) -> None:
     User.objects.filter(pk=curator.pk).update(email="cora@lab.example")
     response = invite(signed_in(curator), **fields)
-    assert response.status_code == 400
+    # An address an account already has clashes with it (409); the rest is bad input.
+    assert response.status_code == (409 if "active account" in message else 400)
     assert message in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
 
@@ -220,7 +222,7 @@ def test_a_second_pending_invitation_for_the_same_address_is_refused(curator: An
     client = signed_in(curator)
     assert invite(client).status_code == 201
     again = invite(client, email="NEW@lab.example", role="evaluator", disciplines=[])
-    assert again.status_code == 400 and "already has a pending invitation" in again.content.decode()
+    assert again.status_code == 409 and "already has a pending invitation" in again.content.decode()
     assert Invitation.objects.count() == 1
 
 
@@ -306,3 +308,11 @@ def test_two_tabs_accepting_at_once_make_exactly_one_account(curator: Any) -> No
     assert User.objects.filter(username__in=["tab1", "tab2"]).count() == 1
     invitation = Invitation.objects.get()
     assert invitation.used_by is not None and invitation.used_by.username in {"tab1", "tab2"}
+
+
+def test_an_over_long_address_is_refused_and_nothing_is_sent(curator: Any) -> None:
+    # Valid to the email validator (it allows 320 characters), too long for the column.
+    response = invite(signed_in(curator), email="a" * 250 + "@lab.example")
+    assert response.status_code == 400
+    assert "the email address is 262 characters long; the limit is 254" in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox

@@ -65,6 +65,8 @@ def test_opening_a_study_prints_where_evaluators_start(
         (["--evaluators", "eva", "--split", "val"], "has no split 'val'"),
         (["--evaluators", "eva", "--items", "13"], "sample must be 1 to 12"),
         (["--evaluators", "eva", "--time-limit", "0"], "time limit"),
+        (["--evaluators", "eva", "--time-limit", str(2**64)], "time limit must be between"),
+        (["--evaluators", "eva", "--seed", str(2**40)], "seed must be between"),
     ],
 )
 def test_bad_studies_are_refused(

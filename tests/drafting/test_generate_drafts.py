@@ -47,6 +47,13 @@ def test_no_provider_names_the_variables_and_queues_nothing(
         (["--video", "1001", "--count", "3", "--mix", "C:1"], "adds up to 1 questions, not 3"),
         (["--video", "1001", "--max-cost", "cheap"], "--max-cost 'cheap' is not a number"),
         (["--video", "1001", "--count", "50"], "must be 1 to 20"),
+        (["--video", "1001", "--max-calls", str(2**63)], "call budget must be between 1 and"),
+        (["--video", "1001", "--max-cost", "NaN"], "cost budget must be more than 0"),
+        (["--video", "1001", "--max-cost", "sNaN"], "cost budget must be more than 0"),
+        (["--video", "1001", "--max-cost", "9" * 5000], "cost budget must be below"),
+        (["--video", "1001", "--temperature", "nan"], "temperature must be"),
+        (["--video", "1001", "--model", "gpt\x00"], "NUL character"),
+        (["--video", "1001", "--model", "m" * 300], "the model's name is 300 characters"),
     ],
 )
 def test_bad_arguments_fail_with_one_line(

@@ -368,3 +368,69 @@ def test_the_database_refuses_to_rewrite_a_revision(
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Revision.objects.update(reason="rewritten history")
     assert Revision.objects.get().reason.startswith("imported from")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"video_id": "1", "question": "\xff\xfe at 00:01?"}', "line 2: not UTF-8 text"),
+        (b"[" * 100_000 + b"]" * 100_000, "line 2: JSON nested deeper than 64 levels"),
+        (
+            b'{"video_id": ' + b"7" * 5000 + b', "question": "q"}',
+            "line 2: a number in the JSON has more than 100 digits",
+        ),
+        (
+            json.dumps(make_item(question="Nul\x00 at 00:01?")).encode(),
+            "line 2: a value contains a NUL character",
+        ),
+        (
+            json.dumps(make_item(video_duration=1e400)).encode(),
+            "line 2: `video_duration` must be positive",
+        ),
+        (
+            json.dumps(make_item(question="Long at 02:22? " + "x" * 60_000)).encode(),
+            "line 2: `question` has 60,015 characters; at most 5,000",
+        ),
+        (
+            json.dumps(make_item(options=["o" * 1001, *"BCDEFGHIJ"])).encode(),
+            "line 2: `options.A` has 1,001 characters; at most 1,000",
+        ),
+        (
+            json.dumps(make_item(rationale="r" * 10_001)).encode(),
+            "line 2: `rationale` has 10,001 characters",
+        ),
+        (
+            json.dumps(make_item(subject="s" * 201)).encode(),
+            "line 2: `subject` has 201 characters; at most 200",
+        ),
+    ],
+)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_hostile_lines_name_their_line_and_import_nothing(
+    benchmark: Any, tmp_path: Path, line: bytes, expected: str, dry_run: bool
+) -> None:
+    path = tmp_path / "hostile.jsonl"
+    good = json.dumps(make_item(question="A good one at 02:22?")).encode()
+    path.write_bytes(good + b"\n" + line + b"\n")
+    before = db_state()
+    message = import_fails(path, *(["--dry-run"] if dry_run else []))
+    assert expected in message, message
+    assert "Traceback" not in message
+    assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'[{"video_id": 1e999999, "question": "' + b"9" * 10 + b'"}]',
+    ],
+)
+def test_a_hostile_json_document_is_one_line_of_error(
+    benchmark: Any, tmp_path: Path, document: bytes
+) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_bytes(document)
+    message = import_fails(path)
+    assert "line 1:" in message, message
+    assert Question.objects.count() == 0

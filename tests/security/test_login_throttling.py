@@ -189,3 +189,14 @@ def test_client_ip_believes_forwarded_for_only_from_trusted_proxies() -> None:
         assert client_ip(request_from("10.0.0.2", "nonsense, 10.0.0.7")) == "10.0.0.7"
         # A peer that is not a trusted proxy is the client, whatever it says.
         assert client_ip(request_from("192.0.2.1", "203.0.113.9")) == "192.0.2.1"
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_it_counts_an_over_long_name_as_a_failure_not_an_error(users: Any, path: str) -> None:
+    # Anyone can type 300 characters; axes keeps the name in a 255-character column.
+    client = Client()
+    long_name = "x" * 300
+    response = fail(client, long_name, LIMIT - 1, path)
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == long_name[:255]
+    assert_locked_out(sign_in(client, long_name, "wrong password", path))

@@ -217,3 +217,14 @@ def test_reading_the_file_in_open_ranges_like_a_player_gives_its_exact_bytes(
         requests += 1
     assert received == expected
     assert requests == -(-len(expected) // 4096)
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=" + "9" * 5000 + "-", "bytes=-" + "9" * 5000, "bytes=0-" + "9" * 5000]
+)
+def test_a_range_of_thousands_of_digits_is_unsatisfiable(
+    video: Video, curator: Any, header: str
+) -> None:
+    response = signed_in(curator).get(f"/videos/{video.pk}/media/video", HTTP_RANGE=header)
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{video.size}"

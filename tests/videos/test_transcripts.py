@@ -320,3 +320,17 @@ def test_it_writes_webvtt_that_parses_back_to_the_same_cues() -> None:
         Cue(1.5, 2.0, "two lines"),
         Cue(3723.004, 3725.0, "Late"),
     ]
+
+
+@pytest.mark.parametrize("fmt", ["vtt", "json"])
+def test_an_over_long_cue_is_refused_with_its_number(fmt: str) -> None:
+    text = "x" * 5001
+    content = (
+        f"WEBVTT\n\n00:01.000 --> 00:02.000\nShort.\n\n00:03.000 --> 00:04.000\n{text}\n"
+        if fmt == "vtt"
+        else json.dumps(
+            [{"start": 1, "end": 2, "text": "Short."}, {"start": 3, "end": 4, "text": text}]
+        )
+    )
+    with pytest.raises(TranscriptError, match=r"cue 2 \(at 3\.0s\) is 5,001 characters long"):
+        parse_transcript(content, fmt)

@@ -319,6 +319,7 @@ def test_an_oversize_declared_size_is_refused(
         ({"video_id": ""}, "give the video an id"),
         ({"size": "12"}, "the size must be a whole number of bytes"),
         ({"kind": "poster"}, "unknown kind of file 'poster'"),
+        ({"name": "x" * 300 + ".mp4"}, "the file name is 304 characters long; the limit is 200"),
     ],
 )
 def test_bad_declarations_are_refused(
@@ -388,6 +389,10 @@ VTT_PAST_END = "WEBVTT\n\n00:00.000 --> 00:02.000\nStart.\n\n01:30.000 --> 01:32
         (b"WEBVTT\n\n", "it has no cues"),
         (VTT_PAST_END.encode(), "a cue starts at 90.0 s, after the end of the video (20.0 s)"),
         (b"WEBVTT\n\n00:05.000 --> 00:0x.000\nBroken.\n", "line 3"),
+        (
+            b"WEBVTT\n\n00:01.000 --> 00:02.000\n" + b"x" * 5001 + b"\n",
+            "cue 1 (at 1.0s) is 5,001 characters long; the limit is 5,000",
+        ),
     ],
 )
 def test_a_bad_transcript_fails_alone_and_nothing_is_created(
@@ -626,3 +631,23 @@ def test_bad_upload_settings_stop_the_start(
     result = run_settings(env, tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content_range",
+    [f"bytes 0-{'9' * 5000}/{'9' * 5000}", "bytes ٠-١/٢", "bytes 0-1/" + "9" * 25],
+)
+def test_a_content_range_of_absurd_numbers_is_refused(
+    curator_client: Client, content_range: str
+) -> None:
+    upload = start(curator_client, name="jove_1001.mp4", size=1000).json()
+    response = curator_client.generic(
+        "PUT",
+        upload["chunk_url"],
+        b"ab",
+        content_type="application/octet-stream",
+        headers={"content-range": content_range},
+    )
+    assert response.status_code == 400
+    assert "Content-Range" in response.json()["error"]
+    assert curator_client.get(upload["status_url"]).json()["offset"] == 0

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from sciannot.accounts.models import User
+from sciannot.inputs import check_length
 from videos.guards import ReplacementRefused, video_check_replaceable
 from videos.media import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
@@ -145,6 +146,9 @@ def upload_create(
     the first byte: kind, extension, size, the video id and whether it may be replaced."""
     if kind not in UploadKind.values:
         raise UploadError(f"unknown kind of file {kind!r}; expected one of {UploadKind.values}")
+    too_long = check_length(name.strip(), kind="name", what="the file name")
+    if too_long:
+        raise UploadError(too_long)
     shown = display_name(name)
     if not shown:
         raise UploadError("the file has no name")
@@ -522,6 +526,14 @@ def _placed(sink: Sink, upload: Upload, path: Path) -> Iterator[Path]:
     yield Path(storage.path(name))
 
 
+def _got_a_file_meanwhile(upload: Upload) -> UploadError:
+    return UploadError(
+        f"video {upload.video_id} got a file meanwhile; upload again with “replace” ticked to "
+        "replace it",
+        status=409,
+    )
+
+
 def _store(
     upload: Upload,
     local_copy: Path,
@@ -531,45 +543,46 @@ def _store(
 ) -> Finished:
     """Create or update the Video with the stored file and its documents, in one transaction."""
     transcript, manuscript = documents.transcript, documents.manuscript_upload
-    with transaction.atomic():
-        video = (
-            Video.objects.select_for_update()
-            .filter(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
-            .first()
-        )
-        if video is not None and video.original and not upload.replace:
-            raise UploadError(
-                f"video {upload.video_id} got a file meanwhile; upload again with “replace” "
-                "ticked to replace it",
-                status=409,
+    try:
+        with transaction.atomic():
+            video = (
+                Video.objects.select_for_update()
+                .filter(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
+                .first()
             )
-        created = video is None or not video.original
-        if video is not None and video.original:
-            _check_replaceable(video)
-        if video is None:
-            video = Video(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
-        video_adopt_stored_file(
-            video=video,
-            stored_name=upload.storage_key,
-            local_copy=local_copy,
-            facts=facts,
-            sha256=digest,
-            source_name=upload.original_name,
-        )
-        if documents.cues is not None and transcript is not None:
-            transcript_attach(
+            if video is not None and video.original and not upload.replace:
+                raise _got_a_file_meanwhile(upload)
+            created = video is None or not video.original
+            if video is not None and video.original:
+                _check_replaceable(video)
+            if video is None:
+                video = Video(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
+            video_adopt_stored_file(
                 video=video,
-                cues=documents.cues,
-                source_name=transcript.original_name,
-                source_format=documents.transcript_format,
+                stored_name=upload.storage_key,
+                local_copy=local_copy,
+                facts=facts,
+                sha256=digest,
+                source_name=upload.original_name,
             )
-        if documents.manuscript is not None and manuscript is not None:
-            manuscript_attach(
-                video=video, text=documents.manuscript, source_name=manuscript.original_name
-            )
-        for item in (upload, transcript, manuscript):
-            if item is not None:
-                _move(item, UploadStatus.DONE, attached_video=video, error="")
+            if documents.cues is not None and transcript is not None:
+                transcript_attach(
+                    video=video,
+                    cues=documents.cues,
+                    source_name=transcript.original_name,
+                    source_format=documents.transcript_format,
+                )
+            if documents.manuscript is not None and manuscript is not None:
+                manuscript_attach(
+                    video=video, text=documents.manuscript, source_name=manuscript.original_name
+                )
+            for item in (upload, transcript, manuscript):
+                if item is not None:
+                    _move(item, UploadStatus.DONE, attached_video=video, error="")
+    except IntegrityError as exc:
+        # Another upload of a new video with this id finished between the lookup (which
+        # had no row to lock) and the insert: the refusal a later finish would get.
+        raise _got_a_file_meanwhile(upload) from exc
     warnings = []
     late = questions_past_end(video)
     if late:

@@ -38,7 +38,7 @@ from videos.uploads.services import (
     upload_write_chunk,
 )
 
-CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+CONTENT_RANGE = re.compile(r"^bytes ([0-9]{1,20})-([0-9]{1,20})/([0-9]{1,20})$")
 
 
 def _error(exc: UploadError) -> JsonResponse:
@@ -140,7 +140,7 @@ def upload_chunk(request: HttpRequest, upload_id: UUID) -> JsonResponse:
         return _error(UploadError(f"the range {start}-{end} ends before it starts"))
     length = end - start + 1
     declared = request.headers.get("Content-Length", "")
-    if not declared.isdigit():
+    if not (declared.isascii() and declared.isdigit()) or len(declared) > 20:
         return _error(UploadError("send the chunk with a Content-Length", status=411))
     if int(declared) != length:
         return _error(UploadError(f"the body is {declared} bytes but the range covers {length}"))

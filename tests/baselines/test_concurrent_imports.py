@@ -1,0 +1,98 @@
+"""Concurrent duplicate creates on PostgreSQL: the same model's predictions and the same
+release version sent at once behave as if sent one after the other."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from baselines.models import ModelRun
+from baselines.predictions import import_predictions
+from releases.models import Release
+from releases.services import FreezeRequest, ReleaseInvalid, release_freeze
+from tests.baselines.conftest import secret_items
+from tests.releases.conftest import freeze
+from videos.models import Benchmark
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(i)` in `count` threads released together; each result or exception."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:  # collected for the assertions
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def frozen(frozen_releases_cleared: None, write_items: Callable[..., Path]) -> Release:
+    call_command(
+        "import_questions",
+        str(write_items(secret_items())),
+        "--status",
+        "accepted",
+        stdout=io.StringIO(),
+    )
+    freeze("svb", "--version", "1.0.0")
+    return Release.objects.get()
+
+
+def test_six_imports_of_one_model_at_once_leave_one_run(frozen: Release) -> None:
+    uids = list(frozen.items.values_list("uid", flat=True))
+    body = "".join(json.dumps({"uid": uid, "prediction": "A"}) + "\n" for uid in uids).encode()
+
+    def send(index: int) -> Any:
+        return import_predictions(
+            release=frozen,
+            split="test",
+            model="Same model",
+            handle=io.BytesIO(body),
+            file_name=f"p{index}.jsonl",
+        )
+
+    results = at_once(6, send)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(1 for r in results if r.replaced) == 5
+    run = ModelRun.objects.get()
+    assert run.predictions.count() == len(uids)
+
+
+def test_four_freezes_of_one_version_at_once_freeze_it_once(frozen: Release) -> None:
+    benchmark = Benchmark.objects.default()
+
+    def send(index: int) -> Any:
+        return release_freeze(
+            benchmark=benchmark,
+            request=FreezeRequest(name="svb", version="2.0.0", split="test"),
+            user=None,
+        )
+
+    results = at_once(4, send)
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 3, results
+    assert all(isinstance(r, ReleaseInvalid) for r in refused), refused
+    assert all("svb 2.0.0 is already frozen" in str(r) for r in refused)
+    assert Release.objects.filter(version="2.0.0").count() == 1
