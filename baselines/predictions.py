@@ -31,7 +31,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from baselines.models import ModelRun, Prediction, PredictionFormat
-from baselines.scoring import Row, careful_letter, lmms_eval_letter, row_from_groups
+from baselines.scoring import Row, lmms_eval_letter, row_from_groups
+from releases.harness.reply_reader import read_letter
 from releases.models import Release, ReleaseItem
 from releases.services import release_file
 from sciannot.accounts.models import User
@@ -428,7 +429,7 @@ def import_predictions(
             )
             continue
         lmms = lmms_eval_letter(record.reply, seed=f"{model}\n{fact.uid}")
-        careful = careful_letter(record.reply, fact.options) or ""
+        careful = read_letter(record.reply, fact.options) or ""
         rows.append(
             Prediction(
                 item_id=fact.pk,

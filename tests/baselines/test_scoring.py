@@ -10,7 +10,6 @@ from baselines.scoring import (
     CATEGORIES,
     TYPES,
     Scored,
-    careful_letter,
     chance_row,
     format_table,
     krippendorff_alpha,
@@ -19,6 +18,7 @@ from baselines.scoring import (
     score_row,
     wilson,
 )
+from releases.harness.reply_reader import read_letter as careful_letter
 
 PAPER_TYPES = {TYPES[0]: (67, 370), TYPES[1]: (72, 385), TYPES[2]: (35, 245)}
 PAPER_CATEGORIES = {
