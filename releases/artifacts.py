@@ -8,27 +8,28 @@ Each is rendered from the release's stored snapshot and manifest only, determini
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
 
+from releases.harness import reply_reader
 from releases.models import Release
 
+HARNESS = Path(reply_reader.__file__).resolve().parent
+
 LETTERS = "ABCDEFGHIJ"
-RESERVED = ("manifest", "changelog", "readme", "lmms-eval")
+RESERVED = ("manifest", "changelog", "readme", "lmms-eval", "archive")
 CATEGORY_ORDER = ("Biology", "Chemistry", "Medicine", "Physics")
 TYPE_ORDER = ("Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning")
 
 DEFAULT_PROMPT = "Answer with the option's letter from the given choices directly."
-COT_PROMPT = (
-    "Think step by step about what the video shows at the times cited, then give the final "
-    "answer as 'The answer is X', where X is the option's letter."
-)
 
 
 def _json(value: Any) -> bytes:
@@ -115,12 +116,16 @@ def changelog_markdown(release: Release) -> bytes:
         return "\n".join(lines).encode()
     lines += [
         f"Since {log['previous']}: {len(log['added'])} added, {len(log['removed'])} removed, "
-        f"{len(log['changed'])} changed.",
+        f"{len(log['changed'])} changed, {len(log.get('moved', []))} moved between splits.",
         "",
     ]
     for title, uids in (("Added", log["added"]), ("Removed", log["removed"])):
         if uids:
             lines += [f"## {title}", "", *[f"- `{uid}`" for uid in uids], ""]
+    if log.get("moved"):
+        lines += ["## Moved between splits", ""]
+        lines += [f"- `{m['uid']}`: {m['from']} → {m['to']}" for m in log["moved"]]
+        lines.append("")
     if log["changed"]:
         lines += ["## Changed", ""]
         for entry in log["changed"]:
@@ -130,19 +135,83 @@ def changelog_markdown(release: Release) -> bytes:
     return "\n".join(lines).encode()
 
 
+# SPDX ids (lower case, as the Hugging Face hub lists them) of the licences people write out.
+SPDX_IDS = {
+    "cc-by-4.0": "cc-by-4.0",
+    "cc-by-sa-4.0": "cc-by-sa-4.0",
+    "cc-by-nc-4.0": "cc-by-nc-4.0",
+    "cc-by-nc-sa-4.0": "cc-by-nc-sa-4.0",
+    "cc-by-nd-4.0": "cc-by-nd-4.0",
+    "cc-by-nc-nd-4.0": "cc-by-nc-nd-4.0",
+    "cc-by-3.0": "cc-by-3.0",
+    "cc0-1.0": "cc0-1.0",
+    "cc-0": "cc0-1.0",
+    "cc-0-1.0": "cc0-1.0",
+    "mit": "mit",
+    "apache-2.0": "apache-2.0",
+    "bsd-3-clause": "bsd-3-clause",
+    "odc-by": "odc-by",
+    "pddl": "pddl",
+}
+
+
+def license_id(text: str) -> str:
+    """The SPDX id of a release's licence ("CC BY 4.0" → cc-by-4.0), or `other` when the
+    text is not one (the card then quotes the text)."""
+    key = re.sub(r"[\s_]+", "-", text.strip().lower()).removesuffix("-license")
+    for words, short in (
+        ("creative-commons-", "cc-"),
+        ("attribution", "by"),
+        ("noncommercial", "nc"),
+        ("non-commercial", "nc"),
+        ("sharealike", "sa"),
+        ("share-alike", "sa"),
+        ("noderivatives", "nd"),
+        ("noderivs", "nd"),
+    ):
+        key = key.replace(words, short)
+    key = re.sub(r"(?<=[a-z])-?(\d)", r"-\1", key)
+    return SPDX_IDS.get(key, "other")
+
+
+def harness_source(name: str) -> bytes:
+    """A module of `releases/harness`, exactly as the app runs it."""
+    return (HARNESS / name).read_bytes()
+
+
+def default_split(release: Release) -> str:
+    splits = release.splits
+    return "test" if "test" in splits else splits[0]
+
+
 def dataset_card(release: Release) -> bytes:
+    return _card(release, archive_parts(release))
+
+
+def _card(release: Release, parts: list[tuple[str, bytes]]) -> bytes:
     manifest = release.manifest
     splits = sorted(manifest["splits"])
+    task = task_name(release)
+    licence = license_id(release.license)
     lines = [
         "---",
-        f"pretty_name: {release.name} {release.version}",
-        "task_categories: [video-text-to-text, multiple-choice]",
-        "language: [en]",
-        f"size_categories: [{_size_category(manifest['count'])}]",
+        f"pretty_name: {json.dumps(f'{release.name} {release.version}', ensure_ascii=False)}",
+        f"license: {licence}",
+        *(
+            [f"license_name: {json.dumps(release.license or 'not stated', ensure_ascii=False)}"]
+            if licence == "other"
+            else []
+        ),
+        "task_categories:",
+        "  - video-text-to-text",
+        "  - multiple-choice",
+        "language:",
+        "  - en",
+        f"size_categories:\n  - {_size_category(manifest['count'])}",
         "configs:",
         "  - config_name: default",
         "    data_files:",
-        *[f"      - split: {name}\n        path: {name}.jsonl" for name in splits],
+        *[f"      - split: {name}\n        path: data/{name}.jsonl" for name in splits],
         "---",
         "",
         f"# {release.name} {release.version}",
@@ -164,33 +233,101 @@ def dataset_card(release: Release) -> bytes:
         lines += _counts_table(split)
         lines.append("")
     lines += [
-        "## Format",
+        "## Files",
         "",
-        "`<split>.jsonl` has one JSON object per line, sorted by `video_id` and then the natural "
-        "order of `question_id`: `uid` (stable across versions), `video_id`, `question_id` "
-        "(unique within its video), `question`, `options` (A–J), `answer`, `question_type`, "
-        "`discipline`, `category`, `subject`, `video_duration` (seconds), "
-        "`timestamp_breakdown` and `rationale`. `<split>.json` holds the same items with the "
-        "release's name, version, count, sha256 and freeze time.",
+        "- `data/<split>.jsonl`: one JSON object per line, sorted by `video_id` and then the "
+        "natural order of `question_id`: `uid` (stable across versions), `video_id`, "
+        "`question_id` (unique within its video), `question`, `options` (A–J), `answer`, "
+        "`question_type`, `discipline`, `category`, `subject`, `video_duration` (seconds), "
+        "`timestamp_breakdown` and `rationale`. `datasets.load_dataset(<this folder>)` loads "
+        "every split.",
+        "- `data/<split>.tsv`: the same items for VLMEvalKit: `index`, `video` "
+        "(`jove_<video_id>`), `question`, `A`…`J`, `answer`, `category`, `l2-category` (the "
+        "question type), then `question_type`, `uid`, `question_id`, `video_id`, "
+        "`video_duration`.",
+        f"- `lmms_eval/`: the lmms-eval tasks `{task}` and `{task}_cot` and the group "
+        f"`{task}_group`; `vlmevalkit/`: a VLMEvalKit video dataset.",
+        "- `manifest.json`: the release's manifest with the sha256 and size of every file "
+        "here except itself; the archive's own sha256 is in the manifest the server gives "
+        "(`/api/releases/<name>/<version>/manifest.json`), as a file cannot hold its own hash.",
+        "- `CHANGELOG.md`: what changed since the previous version, moves between splits included.",
         "",
-        "## Integrity",
+        "Single downloads from the server have these same names: put the split files in "
+        "`data/` and the folder loads the same way.",
         "",
-        "| file | sha256 |",
-        "|---|---|",
+        "## Videos",
+        "",
+        "The videos are not in this repository. They are the Journal of Visualized Experiments "
+        "(JoVE) recordings the questions were written on, named `jove_<video_id>.mp4` (`.MP4` "
+        "and `.mkv` are found too), obtained from JoVE under its terms. Both harnesses read "
+        "them from the folder `SCIANNOT_VIDEO_DIR` names, by default `videos/` in this folder; "
+        "a missing video stops the run with its file name.",
     ]
-    for name in splits:
-        for filename, facts in sorted(manifest["splits"][name]["files"].items()):
-            lines.append(f"| `{filename}` | `{facts['sha256']}` |")
     videos = video_files_table(release)
     if videos:
         lines += [
             "",
-            "The videos (`jove_<video_id>.mp4` and the like) are not in this repository; the "
-            "release was frozen over these files, and `sha256sum` of yours should match:",
+            "The release was frozen over these files, and `sha256sum` of yours should match:",
             "",
             *videos,
         ]
-    lines += ["", "## License", "", release.license or "Not stated.", ""]
+    split = default_split(release)
+    lines += [
+        "",
+        "## Evaluating",
+        "",
+        "### lmms-eval (0.6 and 0.7)",
+        "",
+        "```",
+        "export SCIANNOT_VIDEO_DIR=/path/to/videos",
+        f"lmms-eval --model <model> --tasks {task} --include_path lmms_eval "
+        "--log_samples --output_path results/",
+        "```",
+        "",
+        f"`{task}` (the `{split}` split) matches the official SciVideoBench task: the same "
+        "prompt (question, options as `A. …` lines, \"Answer with the option's letter from "
+        'the given choices directly."), the same generation settings (16 new tokens, greedy) '
+        "and the same handling of times, which become frame numbers of a one-frame-per-second "
+        "video (`02:05` → `frame 125`); like the official task, that rewrite also changes a "
+        "ratio written as `1:10`. Deliberate differences: the data path and the video folder "
+        "are found from the task folder itself, not from `dataset_path`; replies are scored "
+        "by `reply_reader.py`, the reader of the leaderboard. "
+        f'`{task}_cot` asks for step-by-step reasoning ending in "Therefore, the final answer '
+        'is: X" and lets the model write up to 4096 tokens.',
+        "",
+        "The metrics are the leaderboard's columns: `careful_*` (the careful reading; an "
+        "unreadable reply counts wrong) and `official_*` (the official rule; where it would "
+        "guess at random, the guess is seeded by the release and the item), each `overall`, "
+        "per question type and per category, in percent rounded half-up to two decimals.",
+        "",
+        "### VLMEvalKit",
+        "",
+        "```python",
+        "import sys; sys.path.insert(0, 'vlmevalkit')",
+        "from sciannot_video import SciannotVideoMCQ",
+        "from vlmeval.dataset import video_dataset_config  # or your own registry",
+        "",
+        f"dataset = SciannotVideoMCQ('{task}')",
+        "```",
+        "",
+        "To register it, add `SciannotVideoMCQ` to the list of video dataset classes in "
+        "`vlmeval/dataset/__init__.py` (`VIDEO_DATASET`), with `vlmevalkit/` on the Python "
+        "path. `evaluate` reports both rules overall, per type and per category.",
+        "",
+        "## Integrity",
+        "",
+        "| file | bytes | sha256 |",
+        "|---|---|---|",
+        *[
+            f"| `{name}` | {len(data)} | `{hashlib.sha256(data).hexdigest()}` |"
+            for name, data in parts
+        ],
+        "",
+        "## License",
+        "",
+        release.license or "Not stated.",
+        "",
+    ]
     return "\n".join(lines).encode()
 
 
@@ -202,7 +339,8 @@ def _size_category(count: int) -> str:
 
 
 def vlmevalkit_tsv(release: Release, split: str) -> bytes:
-    """One row per item, the columns VLMEvalKit's multiple-choice datasets read."""
+    """One row per item, the columns VLMEvalKit's video multiple-choice datasets read:
+    `video` names the file without its extension, `l2-category` is the question type."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     writer.writerow(
@@ -212,136 +350,193 @@ def vlmevalkit_tsv(release: Release, split: str) -> bytes:
             "question",
             *LETTERS,
             "answer",
-            "question_type",
             "category",
+            "l2-category",
+            "question_type",
             "uid",
             "question_id",
+            "video_id",
             "video_duration",
         ]
     )
-    stored = release.files.get(split=split, format="jsonl")
-    with stored.file.open("rb") as handle:
-        for position, line in enumerate(handle):
-            item = orjson.loads(line)
-            writer.writerow(
-                [
-                    position,
-                    item["video_id"],
-                    item["question"],
-                    *[item["options"][letter] for letter in LETTERS],
-                    item["answer"],
-                    item["question_type"],
-                    item["category"],
-                    item["uid"],
-                    item["question_id"],
-                    item["video_duration"],
-                ]
-            )
+    for position, item in enumerate(
+        orjson.loads(line) for line in _jsonl(release, split).splitlines()
+    ):
+        writer.writerow(
+            [
+                position,
+                f"jove_{item['video_id']}",
+                item["question"],
+                *[item["options"][letter] for letter in LETTERS],
+                item["answer"],
+                item["category"],
+                item["question_type"],
+                item["question_type"],
+                item["uid"],
+                item["question_id"],
+                item["video_id"],
+                item["video_duration"],
+            ]
+        )
     return buffer.getvalue().encode()
 
 
-LMMS_UTILS = '''"""Helpers for the {task} task, written by sciannot for lmms-eval."""
-
-import os
-import re
-
-LETTERS = "ABCDEFGHIJ"
-# Where the videos are: jove_<video_id>.mp4 (set SCIANNOT_VIDEO_DIR).
-VIDEO_DIR = os.environ.get("SCIANNOT_VIDEO_DIR", "videos")
+def _jsonl(release: Release, split: str) -> bytes:
+    stored = release.files.get(split=split, format="jsonl")
+    with stored.file.open("rb") as handle:
+        data: bytes = handle.read()
+    return data
 
 
-def doc_to_visual(doc):
-    return [os.path.join(VIDEO_DIR, f"jove_{{doc['video_id']}}.mp4")]
+METRIC_PARTS = ("overall", *TYPE_ORDER, *CATEGORY_ORDER)
+DEFAULT_POST_PROMPT = "\n" + DEFAULT_PROMPT
+# The official task's chain-of-thought instruction, word for word, so answers end the same way.
+OFFICIAL_COT_PROMPT = (
+    "\nAnswer the given question step-by-step. Begin by explaining your reasoning process "
+    "clearly. Conclude by stating the final answer using the following format: “Therefore, "
+    "the final answer is: $LETTER” (without quotes), where $LETTER is one of the options. "
+    "Think step by step before answering."
+)
 
 
-def doc_to_text(doc, lmms_eval_specific_kwargs=None):
-    kwargs = lmms_eval_specific_kwargs or {{}}
-    options = "\\n".join(f"{{letter}}. {{doc['options'][letter]}}" for letter in LETTERS)
-    before, after = kwargs.get("pre_prompt", ""), kwargs.get("post_prompt", "")
-    return f"{{before}}{{doc['question']}}\\n{{options}}\\n{{after}}"
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
 
-def extract_letter(reply):
-    match = re.search(r"answer is\\s*\\(?([A-J])\\b", reply, re.IGNORECASE)
-    if match:
-        return match.group(1).upper()
-    match = re.match(r"\\s*\\(?([A-J])[).:\\s]", reply + " ")
-    return match.group(1) if match else ""
-
-
-def process_results(doc, results):
-    return {{"accuracy": float(extract_letter(results[0]) == doc["answer"])}}
-'''
-
-
-def lmms_eval_yaml(release: Release, task: str) -> str:
-    splits = sorted(release.manifest["splits"])
-    test = "test" if "test" in splits else splits[0]
-    files = "\n".join(f"    {name}: {name}.jsonl" for name in splits)
-    return f"""# lmms-eval task for {release.name} {release.version}, made by sciannot.
+def lmms_eval_yaml(release: Release, task: str, *, cot: bool) -> bytes:
+    split = default_split(release)
+    sha = release.manifest["splits"][split]["files"][f"{split}.jsonl"]["sha256"]
+    metrics = "".join(
+        f"  - metric: {rule}_{_slug(part)}\n"
+        f"    aggregation: !function utils.aggregate_{rule}_{_slug(part)}\n"
+        "    higher_is_better: true\n"
+        for rule in ("careful", "official")
+        for part in METRIC_PARTS
+    )
+    name = f"{task}_cot" if cot else task
+    prompt = OFFICIAL_COT_PROMPT if cot else DEFAULT_POST_PROMPT
+    # Greedy as the official task; a chain of thought gets room for several paragraphs.
+    tokens = 4096 if cot else 16
+    return f"""# lmms-eval task for {release.name} {release.version} ({split}), made by sciannot.
+# The data path comes from utils.py (its own folder), never from the working directory.
+task: {name}
 dataset_path: json
 dataset_kwargs:
   data_files:
-{files}
-task: {task}
-test_split: {test}
+    {split}: !function utils.data_{split}
+test_split: {split}
 output_type: generate_until
 doc_to_visual: !function utils.doc_to_visual
 doc_to_text: !function utils.doc_to_text
 doc_to_target: answer
 generation_kwargs:
-  max_new_tokens: 512
+  max_new_tokens: {tokens}
   temperature: 0
+  top_p: 1.0
+  num_beams: 1
   do_sample: false
 process_results: !function utils.process_results
 metric_list:
-  - metric: accuracy
-    aggregation: mean
-    higher_is_better: true
-lmms_eval_specific_kwargs:
+{metrics}lmms_eval_specific_kwargs:
   default:
     pre_prompt: ""
-    post_prompt: {json.dumps(DEFAULT_PROMPT)}
-  cot:
-    pre_prompt: ""
-    post_prompt: {json.dumps(COT_PROMPT)}
+    post_prompt: {json.dumps(prompt, ensure_ascii=False)}
 metadata:
   version: {json.dumps(release.version)}
-  sha256:
-""" + "".join(
-        f"    {name}: {release.manifest['splits'][name]['files'][f'{name}.jsonl']['sha256']}\n"
-        for name in splits
-    )
+  sha256: {sha}
+""".encode()
 
 
-def lmms_eval_zip(release: Release) -> bytes:
-    """The task folder: its YAML, its helpers and every split's JSONL."""
+def lmms_eval_group_yaml(task: str) -> bytes:
+    return f"group: {task}_group\ntask:\n  - {task}\n  - {task}_cot\n".encode()
+
+
+def archive_parts(release: Release) -> list[tuple[str, bytes]]:
+    """Every file of the archive but the card and the manifest, which describe these."""
     task = task_name(release)
+    parts: list[tuple[str, bytes]] = [("CHANGELOG.md", changelog_markdown(release))]
+    for split in release.splits:
+        parts.append((f"data/{split}.jsonl", _jsonl(release, split)))
+        parts.append((f"data/{split}.tsv", vlmevalkit_tsv(release, split)))
+    reader = harness_source("reply_reader.py")
+    parts += [
+        (f"lmms_eval/{task}.yaml", lmms_eval_yaml(release, task, cot=False)),
+        (f"lmms_eval/{task}_cot.yaml", lmms_eval_yaml(release, task, cot=True)),
+        (f"lmms_eval/{task}_group.yaml", lmms_eval_group_yaml(task)),
+        ("lmms_eval/reply_reader.py", reader),
+        ("lmms_eval/utils.py", harness_source("lmms_eval_utils.py")),
+        ("vlmevalkit/reply_reader.py", reader),
+        ("vlmevalkit/sciannot_video.py", harness_source("vlmevalkit_dataset.py")),
+    ]
+    return sorted(parts)
+
+
+def _facts(data: bytes) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def archive_contents(release: Release) -> list[tuple[str, bytes]]:
+    """The archive's files in order: the parts, the card, and the manifest listing both."""
+    parts = archive_parts(release)
+    files = [*parts, ("README.md", _card(release, parts))]
+    manifest = dict(release.manifest)
+    manifest["artifacts"] = {name: _facts(data) for name, data in sorted(files)}
+    return sorted([*files, ("manifest.json", _json(manifest))])
+
+
+def _zip(contents: list[tuple[str, bytes]], prefix: str = "") -> bytes:
+    """Fixed order, timestamps and modes: the same files give the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-
-        def add(name: str, data: bytes) -> None:
-            info = zipfile.ZipInfo(f"{task}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+        for name, data in contents:
+            info = zipfile.ZipInfo(prefix + name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
-
-        add(f"{task}.yaml", lmms_eval_yaml(release, task).encode())
-        add("utils.py", LMMS_UTILS.format(task=task).encode())
-        for stored in release.files.filter(format="jsonl").order_by("split"):
-            with stored.file.open("rb") as handle:
-                add(f"{stored.split}.jsonl", handle.read())
     return buffer.getvalue()
+
+
+def archive_zip(release: Release) -> bytes:
+    return _zip(archive_contents(release))
+
+
+def lmms_eval_zip(release: Release) -> bytes:
+    """The lmms-eval task folder with the data and manifest it reads, as in the archive."""
+    return _zip(
+        [
+            (name, data)
+            for name, data in archive_contents(release)
+            if (name.startswith(("lmms_eval/", "data/")) and not name.endswith(".tsv"))
+            or name == "manifest.json"
+        ]
+    )
+
+
+def served_manifest(release: Release) -> bytes:
+    """The release's manifest with every artifact's sha256 and size, the archive's too."""
+    contents = archive_contents(release)
+    manifest = dict(release.manifest)
+    manifest["artifacts"] = {
+        name: _facts(data) for name, data in contents if name != "manifest.json"
+    }
+    manifest["artifacts"]["manifest.json (in the archive)"] = _facts(
+        dict(contents)["manifest.json"]
+    )
+    manifest["archive"] = {"archive.zip": _facts(_zip(contents))}
+    return _json(manifest)
 
 
 Artifact = tuple[str, Callable[[Release], bytes]]
 
 # filename -> (content type, maker)
 ARTIFACTS: dict[str, Artifact] = {
-    "manifest.json": ("application/json", lambda r: _json(r.manifest)),
+    "manifest.json": ("application/json", served_manifest),
     "manifest.md": ("text/markdown; charset=utf-8", manifest_markdown),
     "changelog.json": ("application/json", lambda r: _json(r.changelog)),
     "changelog.md": ("text/markdown; charset=utf-8", changelog_markdown),
     "README.md": ("text/markdown; charset=utf-8", dataset_card),
     "lmms-eval.zip": ("application/zip", lmms_eval_zip),
+    "archive.zip": ("application/zip", archive_zip),
 }
+# The name each download is saved under: the archive's name for the same file.
+DOWNLOAD_NAMES = {"changelog.md": "CHANGELOG.md"}

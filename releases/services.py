@@ -778,11 +778,22 @@ def changelog(release: Release, previous: Release | None) -> dict[str, Any]:
     finally:
         now_lines.close()
         before_lines.close()
+    # Items kept but put in another split: a score on one split is no longer comparable.
+    moved = [
+        {"uid": uid, "from": old_split, "to": split}
+        for uid, split, old_split in mine.annotate(old_split=Subquery(same.values("split")[:1]))
+        .exclude(old_split__isnull=True)
+        .exclude(old_split=F("split"))
+        .order_by("uid")
+        .values_list("uid", "split", "old_split")
+        .iterator(chunk_size=CHUNK)
+    ]
     return {
         "previous": previous.version,
         "added": list(added.values_list("uid", flat=True)),
         "removed": list(removed.values_list("uid", flat=True)),
         "changed": changed,
+        "moved": moved,
     }
 
 

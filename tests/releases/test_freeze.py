@@ -165,7 +165,13 @@ def test_colliding_ids_are_renumbered_and_kept_in_later_versions(
     freeze("svb", "--version", "1.1.0")
     later = Release.objects.get(version="1.1.0")
     assert later.items.get(uid=uid).question_id == "5"
-    assert later.changelog == {"previous": "1.0.0", "added": [], "removed": [], "changed": []}
+    assert later.changelog == {
+        "previous": "1.0.0",
+        "added": [],
+        "removed": [],
+        "changed": [],
+        "moved": [],
+    }
 
 
 def test_the_changelog_names_added_removed_and_changed_fields(

@@ -69,6 +69,7 @@ def test_check_shows_the_gate_then_freeze_opens_the_release(accepted: Any, curat
     assert "The first version: every item is new." in page
     for name in ("test.tsv", "lmms-eval.zip", "README.md", "manifest.md", "changelog.json"):
         assert f"/api/releases/svb/1.0.0/{name}" in page
+    assert 'href="/api/releases/svb/1.0.0/archive.zip" data-testid="download-archive"' in page
     listing = client.get("/releases/").content.decode()
     assert "svb" in listing and "1.0.0" in listing
 
