@@ -68,6 +68,12 @@ def test_the_careful_reader_misreads_nothing_in_the_corpus(
         ("Based on the video, the sample is heated first.", None),
         ("Answer: I think it's C.", "C"),
         ("First B looked right, but the reading drops, so the answer is G.", "G"),
+        ("Based on the video, the answer is (C)", "C"),
+        ("E. 25 N", "E"),
+        ("I think the correct option is h.", "H"),
+        ("Fifteen newtons: 15 N", "C"),
+        ("It must be 50 N", "J"),
+        ("Either (A) or (B).", None),
     ],
 )
 def test_the_issues_examples(reply: str, letter: str | None) -> None:
