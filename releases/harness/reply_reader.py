@@ -121,6 +121,50 @@ def read_letter(reply: str, options: Mapping[str, str]) -> str | None:
 
 # --- The official SciVideoBench task's rule -------------------------------------------------
 
+# The prompt: the official task rewrites every `M:SS`/`MM:SS` in the question as a frame
+# number before the model sees it, with as many frames as whole seconds (so "frame N" is
+# second N). It also rewrites ratios that look like times ("1:10" becomes "frame 70"); a
+# harness that wants the official numbers has to ask the official question.
+_OFFICIAL_RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
+_OFFICIAL_POINT = re.compile(r"(?<!frame )(\d{1,2}:\d{2})(?!\s*[-–])")
+
+
+def _official_frame(time: str, duration: float) -> int:
+    minutes, seconds = time.split(":")
+    whole = int(duration)
+    if whole == 0:
+        raise ValueError("the official prompt needs a video of at least one second")
+    # Seconds over the duration in whole seconds, times that many frames: Python's round,
+    # as the official task uses it (half to even).
+    return round((int(minutes) * 60 + int(seconds)) / whole * whole)
+
+
+def official_question(question: str, duration: float) -> str:
+    """The question as the official task words it: its times as frame numbers."""
+    question = _OFFICIAL_RANGE.sub(
+        lambda m: (
+            f"frame {_official_frame(m.group(1), duration)} to "
+            f"frame {_official_frame(m.group(2), duration)}"
+        ),
+        question,
+    )
+    return _OFFICIAL_POINT.sub(lambda m: f"frame {_official_frame(m.group(1), duration)}", question)
+
+
+def official_prompt(
+    question: str,
+    options: Mapping[str, str],
+    duration: float,
+    *,
+    pre_prompt: str = "",
+    post_prompt: str = "",
+) -> str:
+    """The official task's text prompt: the question with frames, `A. …` lines in letter
+    order, then the post-prompt."""
+    lines = "\n".join(f"{letter}. {options[letter]}" for letter in sorted(options))
+    return f"{pre_prompt}{official_question(question, duration)}\n{lines}\n{post_prompt}"
+
+
 # The phrases the official task deletes (case as written, every occurrence, in this order)
 # before it looks for a letter.
 OFFICIAL_PREFIXES = (

@@ -16,6 +16,8 @@ from releases.harness.reply_reader import (
     official_answer,
     official_guess,
     official_letter,
+    official_prompt,
+    official_question,
     read_letter,
     release_key,
 )
@@ -131,3 +133,52 @@ def test_the_official_guess_is_seeded_by_the_release_and_the_item_only() -> None
     assert [official_guess("svb@1.0.1", f"q_{n}") for n in range(400)] != guesses
     assert official_answer("no idea", release=key, uid="q_7") == (official_guess(key, "q_7"), True)
     assert official_answer("Answer: D", release=key, uid="q_7") == ("D", False)
+
+
+@pytest.mark.parametrize(
+    ("question", "duration", "asked"),
+    [
+        # Recorded from the official task's own rewriting of each question.
+        (
+            "What is the purpose of moving the sample between 02:22 and 02:33?",
+            301.0,
+            "What is the purpose of moving the sample between frame 142 and frame 153?",
+        ),
+        (
+            "Why is the flask stirred from 06:15–06:36?",
+            420.7,
+            "Why is the flask stirred from frame 375 to frame 396?",
+        ),
+        (
+            "Between 6:15-6:36 and at 10:00, what changes?",
+            900.0,
+            "Between frame 375 to frame 396 and at frame 600, what changes?",
+        ),
+        # Ratios that look like times are rewritten too, as the official prompt does.
+        (
+            "What happens at 02:05 when the 1:10 dilution is added?",
+            200.0,
+            "What happens at frame 125 when the frame 70 dilution is added?",
+        ),
+        ("A 1:100 dilution at 12:345?", 1000.5, "A frame 700 dilution at frame 7545?"),
+        # A point followed by a dash is neither a range nor a point to it.
+        ("What is seen at 02:05 - the plateau?", 300.0, "What is seen at 02:05 - the plateau?"),
+        ("At 00:30 of a 59.9 s clip", 59.9, "At frame 30 of a 59.9 s clip"),
+    ],
+)
+def test_the_official_prompt_asks_with_frames(question: str, duration: float, asked: str) -> None:
+    assert official_question(question, duration) == asked
+
+
+def test_the_official_prompt_lists_the_options_in_letter_order() -> None:
+    options = {x: f"{5 * (n + 1)} N" for n, x in reversed(list(enumerate(LETTERS)))}
+    prompt = official_prompt(
+        "What force acts at 00:05?", options, 60.0, post_prompt="Answer with the letter."
+    )
+    assert prompt.splitlines() == [
+        "What force acts at frame 5?",
+        *(f"{x}. {5 * (n + 1)} N" for n, x in enumerate(LETTERS)),
+        "Answer with the letter.",
+    ]
+    with pytest.raises(ValueError, match="at least one second"):
+        official_question("at 00:01", 0.5)
