@@ -84,11 +84,12 @@ class PredictionAdmin(ViewOnlyAdmin):
         "question_type",
         "category",
         "missing",
-        "lmms_letter",
-        "lmms_correct",
+        "official_letter",
+        "official_correct",
+        "official_guessed",
         "careful_letter",
         "careful_correct",
     )
-    list_filter = ("missing", "careful_correct", "lmms_correct", "question_type", "category")
+    list_filter = ("missing", "careful_correct", "official_correct", "question_type", "category")
     search_fields = ("run__model", "item__uid")
     list_select_related = ("run", "item")

@@ -40,9 +40,11 @@ class LeaderboardView(APIView):
     @extend_schema(
         summary="A release split's leaderboard",
         description=(
-            "Every imported model (careful reading, with lmms-eval's rule in `lmms_eval` and "
-            "the number of unreadable replies), the human baseline of each study with answers, "
-            "and chance; best overall first. Cells are `{correct, total, acc, ci95}`."
+            "Every imported model (careful reading, with the number of unreadable replies; "
+            "the official SciVideoBench rule in `official`, with `guessed`: the replies it "
+            "found no letter in, scored by a guess seeded by the release and the item), the "
+            "human baseline of each study with answers, and chance; best overall first. Cells "
+            "are `{correct, total, acc, ci95}`."
         ),
         parameters=[OpenApiParameter("split", OpenApiTypes.STR, default="test")],
         responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403, 404)},

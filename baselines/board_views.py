@@ -116,7 +116,7 @@ def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
         entry = {
             "row": row,
             "cells": [_display_cell(c) for c in row_cells(row)],
-            "lmms": [_display_cell(c) for c in row_cells(row["lmms_eval"])]
+            "official": [_display_cell(c) for c in row_cells(row["official"])]
             if row["kind"] == "model"
             else None,
             "run": runs.get(row["name"]) if row["kind"] == "model" else None,

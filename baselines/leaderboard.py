@@ -1,6 +1,7 @@
-"""The leaderboard of a release split: every imported model (read carefully, with lmms-eval's
-rule beside it and the number of unreadable replies), the human baseline of each study over
-the split, and chance, in one table, with CSV, JSON and Markdown renderings.
+"""The leaderboard of a release split: every imported model (read carefully, with the official
+SciVideoBench rule beside it, the number of unreadable replies and of the official rule's
+guesses), the human baseline of each study over the split, and chance, in one table, with
+CSV, JSON and Markdown renderings.
 
 Every percentage is computed from its integer counts (`scoring.percent`), so no cell can
 disagree with its counts.
@@ -13,7 +14,7 @@ import io
 from typing import Any
 
 from baselines.models import Answer, ModelRun, Study
-from baselines.predictions import run_rows
+from baselines.predictions import OFFICIAL_ROW, run_rows
 from baselines.scoring import CATEGORIES, HEADERS, TYPES, chance_row, format_table
 from baselines.services import study_report
 from releases.models import Release
@@ -46,13 +47,16 @@ def leaderboard(release: Release, split: str) -> dict[str, Any]:
     """Rows of every kind, best overall first (chance included where it falls)."""
     rows: list[dict[str, Any]] = []
     for run in ModelRun.objects.filter(release=release, split=split).order_by("model"):
-        careful, lmms, unreadable, missing = run_rows(run)
-        row = careful.as_dict()
+        scores = run_rows(run)
+        row = scores.careful.as_dict()
         row.update(
             kind="model",
-            unreadable=unreadable,
-            missing=missing,
-            lmms_eval={key: value for key, value in lmms.as_dict().items() if key != "name"},
+            unreadable=scores.unreadable,
+            guessed=scores.guessed,
+            missing=scores.missing,
+            official={
+                key: value for key, value in scores.official.as_dict().items() if key != "name"
+            },
             imported_at=run.imported_at.isoformat(),
         )
         rows.append(row)
@@ -100,17 +104,18 @@ def sort_rows(rows: list[dict[str, Any]], column: str, *, descending: bool) -> l
 
 
 def table_text(board: dict[str, Any]) -> str:
-    """The fixed-width table: each model's careful row with its lmms-eval row under it."""
+    """The fixed-width table: each model's careful row with its official-rule row under it."""
     lines: list[dict[str, Any]] = []
     for row in board["rows"]:
         lines.append(row)
         if row["kind"] == "model":
-            lines.append({"name": "  lmms-eval rule", **row["lmms_eval"]})
+            lines.append({"name": f"  {OFFICIAL_ROW}", **row["official"]})
     text = format_table(lines)
     notes = [
-        f"{row['name']}: {row['unreadable']} unreadable, {row['missing']} missing"
+        f"{row['name']}: {row['unreadable']} unreadable, {row['missing']} missing, "
+        f"{row['guessed']} guessed by the {OFFICIAL_ROW}"
         for row in board["rows"]
-        if row["kind"] == "model" and (row["unreadable"] or row["missing"])
+        if row["kind"] == "model" and (row["unreadable"] or row["missing"] or row["guessed"])
     ]
     return "\n".join([text, *notes])
 
@@ -122,7 +127,7 @@ def as_csv(board: dict[str, Any]) -> str:
     for column in COLUMNS:
         header += [f"{column}_correct", f"{column}_total", f"{column}_acc"]
         header += [f"{column}_ci95_low", f"{column}_ci95_high"]
-    writer.writerow([*header, "unreadable", "missing"])
+    writer.writerow([*header, "unreadable", "guessed", "missing"])
 
     def line(name: str, kind: str, scorer: str, row: dict[str, Any], extra: list[Any]) -> None:
         values: list[Any] = [name, kind, scorer]
@@ -139,11 +144,17 @@ def as_csv(board: dict[str, Any]) -> str:
 
     for row in board["rows"]:
         if row["kind"] == "model":
-            line(row["name"], "model", "careful", row, [row["unreadable"], row["missing"]])
-            line(row["name"], "model", "lmms-eval", row["lmms_eval"], ["", row["missing"]])
+            line(row["name"], "model", "careful", row, [row["unreadable"], "", row["missing"]])
+            line(
+                row["name"],
+                "model",
+                "official",
+                row["official"],
+                ["", row["guessed"], row["missing"]],
+            )
         else:
             scorer = "" if row["kind"] == "chance" else "answers"
-            line(row["name"], row["kind"], scorer, row, ["", ""])
+            line(row["name"], row["kind"], scorer, row, ["", "", ""])
     return out.getvalue()
 
 
@@ -168,7 +179,9 @@ def as_markdown(board: dict[str, Any]) -> str:
     for row in board["rows"]:
         entries = [(row["name"], row)]
         if row["kind"] == "model":
-            entries.append((f"{row['name']} (lmms-eval rule)", row["lmms_eval"]))
+            entries.append(
+                (f"{row['name']} ({OFFICIAL_ROW}, {row['guessed']} guessed)", row["official"])
+            )
         for name, cells in entries:
             texts = [cell_text(c) for c in row_cells(cells)]
             lines.append("| " + " | ".join([_md_escape(name), *texts]) + " |")
@@ -176,7 +189,8 @@ def as_markdown(board: dict[str, Any]) -> str:
     lines.append(
         f"{board['release']} {board['version']} ({board['split']}, {board['items']} items). "
         "Accuracy in percent, rounded half-up from the counts in brackets; a model's first row "
-        "reads its replies carefully (an unreadable reply counts as wrong), the lmms-eval row "
-        "scores them by that harness's rule."
+        "reads its replies carefully (an unreadable reply counts as wrong), the official-rule "
+        "row scores them as the official SciVideoBench task does, with a guess seeded by the "
+        "release and the item where that rule finds no letter."
     )
     return "\n".join(lines) + "\n"

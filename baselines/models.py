@@ -109,8 +109,9 @@ class PredictionFormat(models.TextChoices):
 
 class ModelRun(models.Model):
     """A model's predictions for a release split, imported from a file and scored two ways:
-    by lmms-eval's rule (for comparability with published numbers) and carefully (a reply that
-    cannot be read is unreadable, not a guess). Importing the same model again replaces it."""
+    carefully (a reply that cannot be read is unreadable, not a guess) and by the official
+    SciVideoBench task's rule (for comparability with published numbers). Importing the same
+    model again replaces it."""
 
     release = models.ForeignKey(
         "releases.Release", on_delete=models.PROTECT, related_name="model_runs"
@@ -154,8 +155,11 @@ class Prediction(models.Model):
     reply = models.TextField(blank=True)
     # The file's record as it was (lmms-eval's resps, filtered_resps, target, metrics…).
     raw = models.JSONField(null=True, blank=True)
-    lmms_letter = models.CharField(max_length=1, blank=True)
-    lmms_correct = models.BooleanField(default=False)
+    # The letter by the official SciVideoBench task's rule, and whether it was the stand-in
+    # for its random guess (seeded by the release and the item) because it found none.
+    official_letter = models.CharField(max_length=1, blank=True)
+    official_correct = models.BooleanField(default=False)
+    official_guessed = models.BooleanField(default=False)
     # Empty when the careful reader could not tell which option the reply means.
     careful_letter = models.CharField(max_length=1, blank=True)
     careful_correct = models.BooleanField(default=False)

@@ -31,12 +31,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from baselines.models import ModelRun, Prediction, PredictionFormat
-from baselines.scoring import Row, lmms_eval_letter, row_from_groups
-from releases.harness.reply_reader import read_letter
+from baselines.scoring import Row, row_from_groups
+from releases.harness.reply_reader import official_answer, read_letter, release_key
 from releases.models import Release, ReleaseItem
 from releases.services import release_file
 from sciannot.accounts.models import User
 
+# The name of the second row: replies scored as the official SciVideoBench task scores them.
+OFFICIAL_ROW = "official rule"
 # How many problems a report lists line by line; the rest are counted.
 REPORT_LIMIT = 50
 MODEL_NAME_MAX = 200
@@ -82,8 +84,9 @@ class ImportReport:
     unmatched: list[dict[str, Any]]
     unchecked: int
     careful: Row
-    lmms_eval: Row
+    official: Row
     unreadable: int
+    guessed: int
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,8 +103,9 @@ class ImportReport:
             "unmatched": self.unmatched,
             "unchecked": self.unchecked,
             "unreadable": self.unreadable,
+            "guessed": self.guessed,
             "careful": self.careful.as_dict(),
-            "lmms_eval": self.lmms_eval.as_dict(),
+            "official": self.official.as_dict(),
         }
 
 
@@ -415,6 +419,9 @@ def import_predictions(
         )
     rows = []
     missing = []
+    # The official rule's guesses depend on the release and the item only, so the same
+    # replies give the same row whatever the model is called and however they arrive.
+    seed = release_key(release.name, release.version)
     for position, fact in enumerate(facts):
         record = matched.get(position)
         if record is None:
@@ -428,7 +435,7 @@ def import_predictions(
                 )
             )
             continue
-        lmms = lmms_eval_letter(record.reply, seed=f"{model}\n{fact.uid}")
+        official, guessed = official_answer(record.reply, release=seed, uid=fact.uid)
         careful = read_letter(record.reply, fact.options) or ""
         rows.append(
             Prediction(
@@ -438,8 +445,9 @@ def import_predictions(
                 line=record.line,
                 reply=record.reply,
                 raw=record.raw,
-                lmms_letter=lmms,
-                lmms_correct=lmms == fact.answer,
+                official_letter=official,
+                official_correct=official == fact.answer,
+                official_guessed=guessed,
                 careful_letter=careful,
                 careful_correct=careful == fact.answer,
             )
@@ -471,7 +479,7 @@ def import_predictions(
         for row in rows:
             row.run = run
         Prediction.objects.bulk_create(rows, batch_size=2000)
-    careful_row, lmms_row, unreadable, _ = run_rows(run)
+    scores = run_rows(run)
     return ImportReport(
         run=run,
         replaced=earlier is not None,
@@ -480,47 +488,65 @@ def import_predictions(
         missing=missing,
         unmatched=unmatched,
         unchecked=unchecked,
-        careful=careful_row,
-        lmms_eval=lmms_row,
-        unreadable=unreadable,
+        careful=scores.careful,
+        official=scores.official,
+        unreadable=scores.unreadable,
+        guessed=scores.guessed,
     )
 
 
-def run_rows(run: ModelRun) -> tuple[Row, Row, int, int]:
-    """The run's table rows by the careful reader and by lmms-eval's rule (counted in SQL),
-    how many replies the careful reader could not read (missing items not included), and how
-    many items had no prediction."""
+@dataclass(frozen=True)
+class RunScores:
+    """A run's two table rows and what lies behind them."""
+
+    careful: Row
+    official: Row
+    # Replies the careful reader could not read (missing items not included).
+    unreadable: int
+    # Replies in which the official rule found no letter, so its seeded guess stood in.
+    guessed: int
+    # Items the file had no prediction for.
+    missing: int
+
+
+def run_rows(run: ModelRun) -> RunScores:
+    """The run's table rows by the careful reader and by the official rule, counted in SQL."""
     groups = (
         Prediction.objects.filter(run=run)
         .values("question_type", "category")
         .annotate(
             total=Count("pk"),
             careful=Count("pk", filter=Q(careful_correct=True)),
-            lmms=Count("pk", filter=Q(lmms_correct=True)),
+            official=Count("pk", filter=Q(official_correct=True)),
             unreadable=Count("pk", filter=Q(careful_letter="", missing=False)),
+            guessed=Count("pk", filter=Q(official_guessed=True)),
             missing=Count("pk", filter=Q(missing=True)),
         )
     )
     careful: dict[tuple[str, str], tuple[int, int]] = {}
-    lmms: dict[tuple[str, str], tuple[int, int]] = {}
-    unreadable = missing = 0
+    official: dict[tuple[str, str], tuple[int, int]] = {}
+    unreadable = guessed = missing = 0
     for group in groups:
         key = (group["question_type"], group["category"])
         careful[key] = (group["careful"], group["total"])
-        lmms[key] = (group["lmms"], group["total"])
+        official[key] = (group["official"], group["total"])
         unreadable += group["unreadable"]
+        guessed += group["guessed"]
         missing += group["missing"]
-    return (
-        row_from_groups(run.model, careful, unreadable=unreadable),
-        row_from_groups(f"{run.model} (lmms-eval rule)", lmms),
-        unreadable,
-        missing,
+    return RunScores(
+        careful=row_from_groups(run.model, careful, unreadable=unreadable),
+        official=row_from_groups(f"{run.model} ({OFFICIAL_ROW})", official, guessed=guessed),
+        unreadable=unreadable,
+        guessed=guessed,
+        missing=missing,
     )
 
 
 __all__ = [
+    "OFFICIAL_ROW",
     "ImportReport",
     "PredictionsInvalid",
+    "RunScores",
     "import_predictions",
     "read_predictions",
     "run_rows",

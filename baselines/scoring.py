@@ -2,23 +2,20 @@
 
 Every percentage comes from its own `correct / total`, rounded half-up to two decimals
 (17.40, never the 17.4 of a float that drifted), with a 95% Wilson interval, so no cell can
-disagree with its counts. Also: reading a model's reply as a letter, both the way lmms-eval
-does (for comparability) and carefully (unreadable replies counted as unreadable), and
-Krippendorff's alpha for evaluators who answered the same items.
+disagree with its counts. Also Krippendorff's alpha for evaluators who answered the same
+items. Replies are read as letters in `releases.harness.reply_reader`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reviews.models import LETTERS, QuestionType
+from reviews.models import QuestionType
 from videos.taxonomy import Category
 
 # Columns in the order the paper's table gives them.
@@ -99,6 +96,9 @@ class Row:
     by_category: dict[str, Cell]
     # Replies that could not be read as a letter (counted wrong); None where not relevant.
     unreadable: int | None = None
+    # Replies the official rule found no letter in, scored by its seeded guess; None where
+    # not relevant.
+    guessed: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -109,6 +109,8 @@ class Row:
         }
         if self.unreadable is not None:
             row["unreadable"] = self.unreadable
+        if self.guessed is not None:
+            row["guessed"] = self.guessed
         return row
 
     def cells(self) -> list[Cell]:
@@ -134,7 +136,11 @@ def score_row(name: str, answers: Iterable[Scored], *, unreadable: int | None = 
 
 
 def row_from_groups(
-    name: str, groups: dict[tuple[str, str], tuple[int, int]], *, unreadable: int | None = None
+    name: str,
+    groups: dict[tuple[str, str], tuple[int, int]],
+    *,
+    unreadable: int | None = None,
+    guessed: int | None = None,
 ) -> Row:
     """A row from (correct, total) counted per (type, category), as a GROUP BY gives them."""
 
@@ -152,6 +158,7 @@ def row_from_groups(
         by_type={kind: cell(kind=kind) for kind in TYPES},
         by_category={category: cell(category=category) for category in CATEGORIES},
         unreadable=unreadable,
+        guessed=guessed,
     )
 
 
@@ -188,23 +195,6 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
         "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
         for line in table
     )
-
-
-# --- Reading a reply as a letter ------------------------------------------------------------
-
-_LMMS_LETTER = re.compile(r"[A-L]")
-
-
-def lmms_eval_letter(reply: str, *, seed: str) -> str:
-    """lmms-eval's rule, kept for comparability with published numbers: the first capital
-    A–L anywhere in the reply ("Based on…" reads as B); a reply with none gets a random
-    letter — here drawn from `seed` (the item's uid and the model), so a table can be
-    reproduced."""
-    match = _LMMS_LETTER.search(reply)
-    if match:
-        return match.group()
-    digest = hashlib.sha256(seed.encode("utf-8")).digest()
-    return LETTERS[digest[0] % len(LETTERS)]
 
 
 # --- Agreement between evaluators -----------------------------------------------------------

@@ -4,6 +4,7 @@ leaderboard with the human baseline and chance."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,12 +13,14 @@ from typing import Any
 
 import orjson
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
 from baselines.models import ModelRun, Prediction, Study
 from baselines.predictions import same_question
+from releases.harness.reply_reader import official_guess
 from releases.models import Release
 from releases.services import release_file
 from tests.baselines.conftest import open_study
@@ -64,25 +67,27 @@ def test_keys_are_as_the_tests_assume(release: Release) -> None:
     assert "".join(item["answer"] for item in released(release)) == KEYS
 
 
-def test_uid_lines_are_scored_carefully_and_by_lmms_evals_rule(
+def test_uid_lines_are_scored_carefully_and_by_the_official_rule(
     release: Release, tmp_path: Path
 ) -> None:
     items = released(release)
     records = [
-        # lmms-eval's rule reads the B of "Based"; the careful reader reads (A).
+        # The official rule reads the B of "Based"; the careful reader reads (A).
         {"uid": items[0]["uid"], "prediction": "Based on the video, the answer is (A)"},
         {"uid": items[1]["uid"], "prediction": items[1]["answer"]},
         {"uid": items[2]["uid"], "prediction": "(B)"},  # the key is C
-        # Unreadable: lmms-eval takes the H of "Hard"; the careful reader will not guess.
-        {"uid": items[3]["uid"], "prediction": "Hard to tell from the video."},
-        # The text of the key's option.
+        # Unreadable: the official rule finds no capital and guesses; the careful reader
+        # will not guess.
+        {"uid": items[3]["uid"], "prediction": "hard to tell from the video."},
+        # The text of the key's option ("Outcome e8": no capital A–L, so a guess there too).
         {"uid": items[4]["uid"], "prediction": items[4]["options"]["E"]},
         {"uid": "q_nothere", "prediction": "A"},
         {"uid": items[1]["uid"], "prediction": "E"},
     ]
     out = import_file("Model-X", write(tmp_path, "x.jsonl", records))
     assert "Imported Model-X on svb 1.0.0 (test): 7 lines" in out
-    assert "5 scored, 7 items missing, 2 lines unmatched, 1 replies unreadable" in out
+    assert "5 scored, 7 items missing, 2 lines unmatched, 1 replies unreadable, " in out
+    assert "2 guessed by the official rule" in out
     assert "Unmatched line 6: uid q_nothere is not in this release" in out
     assert f"Unmatched line 7: a second prediction for {items[1]['uid']} (line 2 is kept)" in out
     assert "Missing (counted wrong): " + ", ".join(i["uid"] for i in items[5:]) in out
@@ -91,8 +96,19 @@ def test_uid_lines_are_scored_carefully_and_by_lmms_evals_rule(
     assert len(by_uid) == 12
     first, fourth, fifth = by_uid[items[0]["uid"]], by_uid[items[3]["uid"]], by_uid[items[4]["uid"]]
     assert (first.careful_letter, first.careful_correct) == ("A", True)
-    assert (first.lmms_letter, first.lmms_correct) == ("B", False)
-    assert (fourth.careful_letter, fourth.lmms_letter) == ("", "H")
+    assert (first.official_letter, first.official_correct, first.official_guessed) == (
+        "B",
+        False,
+        False,
+    )
+    # The guesses are drawn from the release and the item, whatever the model is called.
+    for guessed in (fourth, fifth):
+        letter = official_guess("svb@1.0.0", guessed.item.uid)
+        assert (guessed.official_letter, guessed.official_guessed) == (letter, True)
+        assert guessed.official_correct == (
+            letter == KEYS[items.index(next(i for i in items if i["uid"] == guessed.item.uid))]
+        )
+    assert fourth.careful_letter == ""
     assert (fifth.careful_letter, fifth.careful_correct) == ("E", True)
     assert first.reply == "Based on the video, the answer is (A)"
     assert first.raw == records[0]
@@ -104,10 +120,11 @@ def test_uid_lines_are_scored_carefully_and_by_lmms_evals_rule(
     model = next(row for row in board["rows"] if row["name"] == "Model-X")
     assert model["overall"]["correct"] == 3 and model["overall"]["total"] == 12
     assert model["overall"]["acc"] == 25.0
-    assert model["unreadable"] == 1 and model["missing"] == 7
-    # lmms-eval: G right; A read as B, (B) and H wrong; the option text gets a seeded letter.
-    assert model["lmms_eval"]["overall"]["correct"] == 1 + (fifth.lmms_letter == "E")
-    assert model["lmms_eval"]["overall"]["total"] == 12
+    assert model["unreadable"] == 1 and model["missing"] == 7 and model["guessed"] == 2
+    # The official rule: G right; A read as B and (B) wrong; two seeded guesses.
+    official = model["official"]
+    assert official["overall"]["correct"] == 1 + fourth.official_correct + fifth.official_correct
+    assert official["overall"]["total"] == 12 and official["guessed"] == 2
 
 
 def sample(doc_id: int, reply: str, **extra: Any) -> dict[str, Any]:
@@ -272,7 +289,7 @@ def test_the_leaderboard_has_models_the_human_baseline_and_chance(
     assert weak["unreadable"] == 12 and weak["overall"]["acc"] == 0.0
     # Every percentage is its counts, rounded half-up.
     for row in board["rows"]:
-        for scorer in (row, row.get("lmms_eval")):
+        for scorer in (row, row.get("official")):
             if not scorer or row["kind"] == "chance":
                 continue
             cells = [
@@ -287,8 +304,8 @@ def test_the_leaderboard_has_models_the_human_baseline_and_chance(
     assert board["rows"][0]["overall"]["acc"] == 75.0
 
     table = run("leaderboard", "--release", "svb", "--version", "1.0.0")
-    assert "75.00 (9/12)" in table and "lmms-eval rule" in table and "10.00" in table
-    assert "Weak: 12 unreadable, 0 missing" in table
+    assert "75.00 (9/12)" in table and "official rule" in table and "10.00" in table
+    assert "Weak: 12 unreadable, 0 missing, " in table
 
     rows = list(
         csv.DictReader(
@@ -299,11 +316,11 @@ def test_the_leaderboard_has_models_the_human_baseline_and_chance(
     )
     assert [(r["name"], r["scorer"]) for r in rows] == [
         ("Good|Model", "careful"),
-        ("Good|Model", "lmms-eval"),
+        ("Good|Model", "official"),
         ("human baseline", "answers"),
         ("chance", ""),
         ("Weak", "careful"),
-        ("Weak", "lmms-eval"),
+        ("Weak", "official"),
     ]
     for row in rows:
         if row["overall_total"]:
@@ -343,7 +360,7 @@ def test_a_curator_imports_sorts_downloads_and_removes_on_the_page(
     page = client.get(board_url).content.decode()
     assert "Imported Half &lt;b&gt;model&lt;/b&gt;: 6 of 12 items scored, 6 missing" in page
     assert "<b>model</b>" not in page
-    assert 'data-testid="row-model"' in page and 'data-testid="row-lmms-eval"' in page
+    assert 'data-testid="row-model"' in page and 'data-testid="row-official"' in page
     assert 'width="50.00"' in page  # the bar of 6/12
     # A bad file changes nothing and says why.
     (tmp_path / "bad.jsonl").write_bytes(b"{oops\n")
@@ -402,3 +419,98 @@ def test_harnesses_push_predictions_and_read_the_leaderboard_over_the_api(
     assert Client().get("/api/releases/svb/1.0.0/leaderboard").status_code in (401, 403)
     assert reviewer_api.get(f"/leaderboard/{release.pk}/test/").status_code == 403
     assert ModelRun.objects.count() == 1
+
+
+def test_the_same_replies_give_the_same_official_row_by_cli_and_api_under_any_name(
+    release: Release, curator: Any, tmp_path: Path
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    items = released(release)
+    # Half the replies hold no capital letter, so the official rule guesses on them.
+    replies = [
+        f"The answer is ({item['answer']})" if n % 2 else "no idea, the video is too dark."
+        for n, item in enumerate(items)
+    ]
+    path = write(
+        tmp_path,
+        "same.jsonl",
+        [{"uid": i["uid"], "prediction": r} for i, r in zip(items, replies, strict=True)],
+    )
+    cli = json.loads(import_file("Model via CLI", path, "--format", "json"))
+    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    with path.open("rb") as handle:
+        answer = api.post(
+            "/api/releases/svb/1.0.0/predictions", {"model": "other name", "file": handle}
+        )
+    assert answer.status_code == 201, answer.content
+    by_api = answer.json()
+
+    def unnamed(row: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in row.items() if key != "name"}
+
+    assert cli["guessed"] == by_api["guessed"] == 6
+    assert unnamed(cli["official"]) == unnamed(by_api["official"])
+    assert cli["official"]["guessed"] == 6
+    runs = {run.model: run for run in ModelRun.objects.all()}
+    letters = {
+        model: [p.official_letter for p in run.predictions.order_by("item__position")]
+        for model, run in runs.items()
+    }
+    assert letters["Model via CLI"] == letters["other name"]
+    # Each cell is recomputed here from the release and the items alone.
+    key = f"{release.name}@{release.version}"
+    expected = sum(
+        (official_guess(key, item["uid"]) if n % 2 == 0 else item["answer"]) == item["answer"]
+        for n, item in enumerate(items)
+    )
+    assert cli["official"]["overall"]["correct"] == expected
+    board = api.get("/api/releases/svb/1.0.0/leaderboard?split=test").json()
+    models = [row for row in board["rows"] if row["kind"] == "model"]
+    assert len(models) == 2
+    assert unnamed(models[0]["official"]) == unnamed(models[1]["official"])
+    for row in models:
+        assert row["guessed"] == 6
+        for cell in [row["official"]["overall"], *row["official"]["by_type"].values()]:
+            assert cell["acc"] == half_up(cell["correct"], cell["total"])
+    table = run("leaderboard", "--release", "svb", "--version", "1.0.0")
+    assert "6 guessed by the official rule" in table
+    markdown = run("leaderboard", "--release", "svb", "--version", "1.0.0", "--format", "markdown")
+    assert "(official rule, 6 guessed)" in markdown
+
+
+def test_the_data_migration_rescores_stored_predictions_by_the_official_rule(
+    release: Release, tmp_path: Path
+) -> None:
+    items = released(release)
+    path = write(
+        tmp_path,
+        "p.jsonl",
+        [
+            {"uid": items[0]["uid"], "prediction": "Based on it, (A)"},
+            {"uid": items[1]["uid"], "prediction": "no letter here"},
+            {"uid": items[2]["uid"], "prediction": "Answer: C"},
+        ],
+    )
+    import_file("Stored", path)
+    fresh = {
+        p.pk: (p.official_letter, p.official_correct, p.official_guessed)
+        for p in Prediction.objects.all()
+    }
+    # As a row scored by the old rule was stored: a model-seeded letter, no guess recorded.
+    Prediction.objects.filter(missing=False).update(
+        official_letter="Z", official_correct=False, official_guessed=False
+    )
+    migration = importlib.import_module("baselines.migrations.0004_recompute_official_rule")
+    migration.recompute(django_apps, None)
+    assert {
+        p.pk: (p.official_letter, p.official_correct, p.official_guessed)
+        for p in Prediction.objects.all()
+    } == fresh
+    by_uid = {p.item.uid: p for p in Prediction.objects.select_related("item")}
+    assert (by_uid[items[0]["uid"]].official_letter, by_uid[items[2]["uid"]].official_correct) == (
+        "B",
+        True,
+    )
+    assert by_uid[items[1]["uid"]].official_guessed
+    assert by_uid[items[5]["uid"]].missing and by_uid[items[5]["uid"]].official_letter == ""

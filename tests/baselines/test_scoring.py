@@ -1,10 +1,8 @@
-"""The accuracy table's arithmetic, the two ways of reading a reply, and evaluator agreement."""
+"""The accuracy table's arithmetic and evaluator agreement."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-
-import pytest
 
 from baselines.scoring import (
     CATEGORIES,
@@ -13,12 +11,10 @@ from baselines.scoring import (
     chance_row,
     format_table,
     krippendorff_alpha,
-    lmms_eval_letter,
     percent,
     score_row,
     wilson,
 )
-from releases.harness.reply_reader import read_letter as careful_letter
 
 PAPER_TYPES = {TYPES[0]: (67, 370), TYPES[1]: (72, 385), TYPES[2]: (35, 245)}
 PAPER_CATEGORIES = {
@@ -88,36 +84,6 @@ def test_the_json_row_has_every_column() -> None:
     assert row["by_type"][TYPES[0]]["acc"] == 100.0
     assert row["by_category"]["Physics"]["acc"] is None
     assert chance_row()["overall"] == {"correct": None, "total": None, "acc": 10.0, "ci95": None}
-
-
-OPTIONS = {letter: f"{5 * (n + 1)} N" for n, letter in enumerate("ABCDEFGHIJ")}
-
-
-@pytest.mark.parametrize(
-    ("reply", "careful", "lmms"),
-    [
-        ("Based on the video, the answer is (C)", "C", "B"),
-        ("C", "C", "C"),
-        ("(D)", "D", "D"),
-        ("E. 25 N", "E", "E"),
-        ("Answer: F", "F", "A"),
-        ("**G**", "G", "G"),
-        ("I think the correct option is h.", "H", "I"),
-        ("Fifteen newtons: 15 N", "C", "F"),
-        ("It must be 50 N", "J", "I"),
-        ("I cannot tell from the video.", None, "I"),
-        ("Either (A) or (B).", None, "E"),
-    ],
-)
-def test_reading_a_reply(reply: str, careful: str | None, lmms: str) -> None:
-    assert careful_letter(reply, OPTIONS) == careful
-    assert lmms_eval_letter(reply, seed="q_1:model") == lmms
-
-
-def test_lmms_eval_guesses_a_letter_for_an_unreadable_reply_reproducibly() -> None:
-    guesses = {lmms_eval_letter("no idea", seed=f"q_{n}:m") for n in range(200)}
-    assert len(guesses) == 10
-    assert lmms_eval_letter("no idea", seed="q_7:m") == lmms_eval_letter("no idea", seed="q_7:m")
 
 
 def test_krippendorffs_alpha_on_krippendorffs_own_example() -> None:

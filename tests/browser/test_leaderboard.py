@@ -30,13 +30,16 @@ def test_a_curator_imports_predictions_sorts_and_downloads(
     assert stored is not None
     with stored.file.open("rb") as handle:
         items = [orjson.loads(line) for line in handle]
-    # Right on the Conceptual items only; "Based on…" replies everywhere else.
+    # Right on the Conceptual items only; "Based on…" on the Hypothetical ones and no
+    # capital letter at all on the Quantitative ones (where the official rule guesses).
+    replies = {
+        "Hypothetical Reasoning": "Based on the video I cannot say.",
+        "Quantitative Reasoning": "no idea from the video.",
+    }
     lines = [
         {
             "uid": item["uid"],
-            "prediction": f"The answer is ({item['answer']})"
-            if item["question_type"] == "Conceptual Reasoning"
-            else "Based on the video I cannot say.",
+            "prediction": replies.get(item["question_type"], f"The answer is ({item['answer']})"),
         }
         for item in items
     ]
@@ -59,14 +62,15 @@ def test_a_curator_imports_predictions_sorts_and_downloads(
     assert cells.nth(1).inner_text().startswith("100.00 4/4")
     assert model_row.locator("[data-testid=unreadable]").inner_text() == "8"
     assert cells.nth(1).locator("rect.fill").get_attribute("width") == "100.00"
-    # lmms-eval's rule reads the B of "Based" as an answer.
-    lmms_row = page.locator("[data-testid=row-lmms-eval]")
-    assert lmms_row.locator("td.score").nth(1).inner_text().startswith("100.00 4/4")
+    # The official rule reads the B of "Based" as an answer and guesses on the rest.
+    official_row = page.locator("[data-testid=row-official]")
+    assert official_row.locator("td.score").nth(1).inner_text().startswith("100.00 4/4")
+    assert official_row.locator("[data-testid=guessed]").inner_text() == "4"
 
     def names() -> list[str]:
         return [
             row.get_attribute("data-name")
-            for row in page.locator("table.board tbody tr:not(.kind-lmms)").all()
+            for row in page.locator("table.board tbody tr:not(.kind-official)").all()
         ]
 
     assert names() == ["Concept-only", "chance"]

@@ -52,7 +52,8 @@ class Command(BenchmarkCommand):
             f"{'Replaced' if report.replaced else 'Imported'} {run.model} on {release.name} "
             f"{release.version} ({run.split}): {report.lines} lines ({run.get_format_display()}), "
             f"{report.scored} scored, {len(report.missing)} items missing, "
-            f"{len(report.unmatched)} lines unmatched, {report.unreadable} replies unreadable."
+            f"{len(report.unmatched)} lines unmatched, {report.unreadable} replies unreadable, "
+            f"{report.guessed} guessed by the official rule."
         )
         if report.unchecked:
             self.stdout.write(
@@ -69,4 +70,4 @@ class Command(BenchmarkCommand):
             self.stdout.write(f"Unmatched line {problem['line']}: {problem['reason']}")
         if len(report.unmatched) > REPORT_LIMIT:
             self.stdout.write(f"… and {len(report.unmatched) - REPORT_LIMIT} more unmatched lines")
-        self.stdout.write(format_table([report.careful.as_dict(), report.lmms_eval.as_dict()]))
+        self.stdout.write(format_table([report.careful.as_dict(), report.official.as_dict()]))
