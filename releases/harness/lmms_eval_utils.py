@@ -45,17 +45,14 @@ def _load_reader() -> ModuleType:
 
 reader = _load_reader()
 read_letter: Callable[[str, Mapping[str, str]], str | None] = reader.read_letter
-# The official rule and its seeded guess; a reader without them scores that row as unread.
-_official_letter: Callable[[str, Mapping[str, str]], str | None] | None = getattr(
-    reader, "official_letter", None
-)
-_official_guess: Callable[[str, str], str] | None = getattr(reader, "official_guess", None)
 
 
 def release_key() -> str:
-    """`<name>/<version>` of the release, from the manifest beside the data."""
+    """What seeds the official rule's guesses, from the manifest beside the data: the same
+    key the leaderboard uses, so a guessed reply scores the same in both."""
     manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
-    return f"{manifest['name']}/{manifest['version']}"
+    key: str = reader.release_key(manifest["name"], manifest["version"])
+    return key
 
 
 def __getattr__(name: str) -> str:
@@ -87,27 +84,14 @@ def doc_to_visual(doc: Mapping[str, Any]) -> list[str]:
     )
 
 
-_RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
-_POINT = re.compile(r"(?<!frame )(\d{1,2}:\d{2})(?!\s*[-–])")
-
-
 def times_as_frames(question: str, duration: float) -> str:
-    """The question with its MM:SS times as frame numbers of a one-frame-per-second video,
-    as the official task rewrites them (ranges first, then single times; like it, this also
-    rewrites a ratio written as 1:10)."""
-    frames = int(duration)
-    if frames <= 0:
+    """The question with its MM:SS times as frame numbers, as the official task rewrites them
+    (like it, this also rewrites a ratio written as 1:10); a video without a duration keeps
+    its times."""
+    if int(duration) <= 0:
         return question
-    length = float(frames)
-
-    def frame(text: str) -> int:
-        minutes, seconds = text.split(":")
-        return round(((int(minutes) * 60 + int(seconds)) / length) * frames)
-
-    question = _RANGE.sub(
-        lambda m: f"frame {frame(m.group(1))} to frame {frame(m.group(2))}", question
-    )
-    return _POINT.sub(lambda m: f"frame {frame(m.group(1))}", question)
+    rewritten: str = reader.official_question(question, duration)
+    return rewritten
 
 
 def options_text(options: Mapping[str, str]) -> str:
@@ -127,10 +111,7 @@ def score(doc: Mapping[str, Any], reply: str, key: str) -> dict[str, Any]:
     """One reply read both ways, with what the leaderboard needs to count it."""
     options = doc["options"]
     careful = read_letter(reply, options)
-    official = _official_letter(reply, options) if _official_letter else None
-    guessed = official is None and _official_guess is not None
-    if guessed and _official_guess is not None:
-        official = _official_guess(key, doc["uid"])
+    official, guessed = reader.official_answer(reply, release=key, uid=doc["uid"])
     return {
         "uid": doc["uid"],
         "question_type": doc["question_type"],

@@ -49,10 +49,6 @@ def _load_reader() -> ModuleType:
 
 reader = _load_reader()
 read_letter: Callable[[str, Mapping[str, str]], str | None] = reader.read_letter
-_official_letter: Callable[[str, Mapping[str, str]], str | None] | None = getattr(
-    reader, "official_letter", None
-)
-_official_guess: Callable[[str, str], str] | None = getattr(reader, "official_guess", None)
 
 
 def manifest() -> dict[str, Any]:
@@ -61,8 +57,10 @@ def manifest() -> dict[str, Any]:
 
 
 def release_key() -> str:
+    """What seeds the official rule's guesses: the key the leaderboard uses."""
     facts = manifest()
-    return f"{facts['name']}/{facts['version']}"
+    key: str = reader.release_key(facts["name"], facts["version"])
+    return key
 
 
 def load_table(path: str | Path) -> Any:
@@ -97,10 +95,7 @@ def video_path(video: str) -> str:
 def score_row(row: Mapping[str, Any], key: str) -> dict[str, Any]:
     reply = "" if row.get("prediction") is None else str(row["prediction"])
     options = options_of(row)
-    official = _official_letter(reply, options) if _official_letter else None
-    guessed = official is None and _official_guess is not None
-    if guessed and _official_guess is not None:
-        official = _official_guess(key, str(row["uid"]))
+    official, guessed = reader.official_answer(reply, release=key, uid=str(row["uid"]))
     return {
         "question_type": row["l2-category"],
         "category": row["category"],

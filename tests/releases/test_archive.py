@@ -313,3 +313,97 @@ def test_the_archive_follows_the_release_access(client: Client, reviewer: Any) -
     assert other.get(BASE + "archive.zip").status_code == 404
     assert Client().get(BASE + "archive.zip").status_code == 401
     assert os.path.basename(BASE.rstrip("/")) == "1.0.0"
+
+
+CORPUS = Path(__file__).parents[1] / "baselines" / "data" / "reply_corpus.jsonl"
+
+
+def corpus() -> list[dict[str, Any]]:
+    with CORPUS.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_the_exported_code_reads_the_reply_corpus_as_the_app_does(folder: Path) -> None:
+    utils = load_module(folder / "lmms_eval/utils.py", "corpus_utils")
+    vlm = load_module(folder / "vlmevalkit/sciannot_video.py", "corpus_vlm")
+    key = reply_reader.release_key("svb", "1.0.0")
+    assert utils.release_key() == vlm.release_key() == key
+    entries = corpus()
+    assert len(entries) >= 150
+    for entry in entries:
+        doc = {
+            "uid": f"q_{entry['id']}",
+            "question_type": "Conceptual Reasoning",
+            "category": "Biology",
+            "answer": "A",
+            "options": entry["options"],
+        }
+        record = utils.score(doc, entry["reply"], key)
+        row = {letter: entry["options"][letter] for letter in LETTERS} | {
+            "uid": doc["uid"],
+            "l2-category": doc["question_type"],
+            "category": doc["category"],
+            "answer": "A",
+            "prediction": entry["reply"],
+        }
+        scored = vlm.score_row(row, key)
+        # The careful reading is the corpus's truth, in both harnesses.
+        assert record["careful"] == scored["careful"] == entry["letter"], entry
+        # The official rule reads what the official task reads, and guesses as the app does.
+        if entry["official"] is None:
+            guess = reply_reader.official_guess(key, doc["uid"])
+            assert (record["official"], record["guessed"]) == (guess, True), entry
+        else:
+            assert (record["official"], record["guessed"]) == (entry["official"], False), entry
+        assert (scored["official"], scored["guessed"]) == (record["official"], record["guessed"])
+
+
+def test_the_exported_task_scores_the_same_replies_as_the_leaderboard(
+    client: Client, folder: Path, tmp_path: Path
+) -> None:
+    # The corpus's replies, one to each item of the test split, imported as a model run.
+    docs = [json.loads(line) for line in (folder / "data/test.jsonl").read_text().splitlines()]
+    entries = corpus()
+    replies = [entries[(n * 7) % len(entries)]["reply"] for n in range(len(docs))]
+    # Some replies name the key itself, so the rows are not all zero.
+    for n in range(0, len(docs), 3):
+        replies[n] = f"Therefore, the final answer is: {docs[n]['answer']}"
+    path = tmp_path / "replies.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"uid": doc["uid"], "prediction": reply}) + "\n"
+            for doc, reply in zip(docs, replies, strict=True)
+        )
+    )
+    call_command(
+        "import_predictions",
+        "Corpus model",
+        str(path),
+        "--release",
+        "svb",
+        "--version",
+        "1.0.0",
+        "--split",
+        "test",
+        stdout=io.StringIO(),
+    )
+    out = io.StringIO()
+    call_command(
+        "leaderboard", "--release", "svb", "--version", "1.0.0", "--format", "json", stdout=out
+    )
+    row = next(r for r in json.loads(out.getvalue())["rows"] if r["name"] == "Corpus model")
+    # lmms-eval's side: process_results per document, then each metric's aggregation.
+    utils = load_module(folder / "lmms_eval/utils.py", "board_utils")
+    results = [
+        utils.process_results(doc, [reply]) for doc, reply in zip(docs, replies, strict=True)
+    ]
+    for rule, cells in (("careful", row), ("official", row["official"])):
+        expected = {"overall": cells["overall"], **cells["by_type"], **cells["by_category"]}
+        for part, cell in expected.items():
+            metric = f"{rule}_{utils.slug(part)}"
+            printed = getattr(utils, f"aggregate_{metric}")([r[metric] for r in results])
+            if cell["total"]:
+                assert printed == cell["acc"], (metric, printed, cell)
+            else:
+                assert printed != printed, (metric, printed)  # nan: no items of that kind
+    assert row["overall"]["correct"] > 0 and row["official"]["overall"]["correct"] > 0
