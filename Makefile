@@ -8,7 +8,7 @@ PORT ?= 8000
 # Re-install when a requirements file changes.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 
-.PHONY: run test lint bench check-python browser-deps clean
+.PHONY: run test lint bench interop check-python browser-deps clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sciannot needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -53,6 +53,11 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_release.py
 	$(PY) tests/bench/bench_upload.py
 	$(PY) tests/bench/bench_load.py
+
+# Not part of `test`: lmms-eval gets its own environment (.venv-interop, CPU torch) and the
+# run checks that its numbers on a demo release are the leaderboard's.
+interop: $(STAMP)
+	PYTHON=$(PYTHON) scripts/interop.sh
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -99,7 +99,8 @@ def environment_variables_read() -> set[str]:
     names: set[str] = set()
     for path in ROOT.rglob("*.py"):
         relative = path.relative_to(ROOT).parts
-        if relative[0] in {".venv", "var", "tests"}:
+        # Virtualenvs (the app's and the interop run's lmms-eval one) hold other projects' code.
+        if relative[0] in {"var", "tests"} or relative[0].startswith(".venv"):
             continue
         for match in reads.finditer(path.read_text(encoding="utf-8")):
             names.add(match.group(1) or match.group(2))
