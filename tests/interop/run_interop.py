@@ -94,7 +94,8 @@ def task_folder_from_zip(data: bytes, *, dest: Path, layout: str) -> TaskFolder:
             if not target.is_relative_to(dest.resolve()):
                 raise ValueError(f"archive member {name!r} points outside the archive")
         archive.extractall(dest)
-    if layout == "archive":
+    if layout == "archive" or (dest / "lmms_eval").is_dir():
+        # The archive, and the task zip since it carries the archive's layout.
         include = dest / "lmms_eval"
         if not include.is_dir():
             raise ValueError("the release archive has no lmms_eval/ folder")
@@ -173,7 +174,7 @@ def metric_cell(metric: str) -> tuple[str, str] | None:
 
 
 def leaderboard_cell(row: dict[str, Any], scorer: str, column: str) -> dict[str, Any]:
-    source = row if scorer == "careful" else row["lmms_eval"]
+    source = row if scorer == "careful" else row["official"]
     if column == "overall":
         return dict(source["overall"])
     group = "by_type" if column in TYPES else "by_category"
@@ -196,7 +197,8 @@ class Comparison:
             return None
         acc = self.board.get("acc")
         if acc is None:
-            return False
+            # A column with no items: the leaderboard shows no percentage, the task NaN.
+            return not self.board.get("total") and self.harness.is_nan()
         return hundredths(self.harness) == hundredths(Decimal(str(acc)))
 
 

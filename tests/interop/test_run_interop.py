@@ -59,9 +59,9 @@ def test_it_finds_the_task_in_the_release_task_zip(
     folder = task_folder_from_zip(lmms_eval_zip(release), dest=tmp_path / "x", layout="task zip")
 
     assert folder.default_task == task_name(release) == "svb_1_0_0"
-    assert folder.cot_task is None
+    assert folder.cot_task == "svb_1_0_0_cot"
     assert (folder.include_path / "svb_1_0_0.yaml").is_file()
-    assert len((folder.include_path / "test.jsonl").read_text().splitlines()) == 3
+    assert len((folder.include_path.parent / "data/test.jsonl").read_text().splitlines()) == 3
 
 
 def test_it_finds_default_cot_and_group_in_the_archive_layout(tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def _row(careful: float, official: float) -> dict[str, Any]:
         "name": "m",
         "overall": cell(careful),
         **empty,
-        "lmms_eval": {"overall": cell(official), **empty},
+        "official": {"overall": cell(official), **empty},
     }
 
 
