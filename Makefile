@@ -21,7 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/install-python.sh | chec
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	PORT=$(PORT) $(PY) manage.py seed_demo --if-empty
 	@echo ""
 	@echo "  sciannot is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web app and the worker)"
 	@echo ""

@@ -83,7 +83,14 @@ elif not SECRET_KEY:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public base URL that commands print links with. Unset, links point at this machine on
+# PORT (what `make run` serves), and the commands say that they guessed.
+SITE_URL_SET = bool(os.environ.get("SITE_URL", "").strip())
+SITE_URL = (
+    os.environ["SITE_URL"].strip().rstrip("/")
+    if SITE_URL_SET
+    else f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [

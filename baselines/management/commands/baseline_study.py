@@ -6,12 +6,12 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.urls import reverse
 
 from baselines.services import StudyInvalid, study_open
 from sciannot.accounts.models import User
+from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 
 
@@ -66,4 +66,5 @@ class Command(BenchmarkCommand):
             f"Opened {study.name}: {len(study.items)} items of {release.name} "
             f"{release.version} ({study.split}) for {', '.join(names)}."
         )
-        self.stdout.write(settings.SITE_URL + reverse("baselines:answer", args=[study.pk]))
+        site_url_note(self.stderr)
+        self.stdout.write(site_url(reverse("baselines:answer", args=[study.pk])))

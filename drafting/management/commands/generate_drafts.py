@@ -8,7 +8,6 @@ from argparse import ArgumentParser
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.urls import reverse
 
@@ -18,6 +17,7 @@ from drafting.selectors import job_progress, money
 from drafting.services import DraftingInvalid, JobRequest, jobs_start
 from reviews.models import QuestionType
 from sciannot.queue import QueueUnavailable
+from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 from videos.models import Video
 
@@ -101,8 +101,9 @@ class Command(BenchmarkCommand):
             jobs = jobs_start(videos=videos, request=request, user=None)
         except (ProviderNotConfigured, DraftingInvalid, QueueUnavailable) as exc:
             raise CommandError(f"{exc}; nothing was queued") from exc
+        site_url_note(self.stderr)
         for job in jobs:
-            url = settings.SITE_URL + reverse("drafting:job", args=[job.pk])
+            url = site_url(reverse("drafting:job", args=[job.pk]))
             self.stdout.write(
                 f"Queued drafting job {job.pk} for video {job.video.video_id}: {job.count} "
                 f"questions with {job.model}, estimated cost {money(job.estimated_cost)}, at "

@@ -7,7 +7,6 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.urls import reverse
 
@@ -16,6 +15,7 @@ from releases.models import Access
 from releases.services import FreezeRequest, GateFailed, ReleaseInvalid, release_freeze
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
+from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 from videos.taxonomy import Category, normalise_category
 
@@ -128,11 +128,14 @@ class Command(BenchmarkCommand):
         for problem in report.warnings:
             shown = ", ".join(problem.uids[:10]) + (" …" if len(problem.uids) > 10 else "")
             self.stdout.write(f"warning: {problem.message}" + (f" [{shown}]" if shown else ""))
+        site_url_note(self.stderr)
         for name in request.split_names:
             split = release.manifest["splits"][name]
             sha = split["files"][f"{name}.jsonl"]["sha256"]
-            url = settings.SITE_URL + reverse(
-                "api:release-download", args=[release.name, release.version, f"{name}.jsonl"]
+            url = site_url(
+                reverse(
+                    "api:release-download", args=[release.name, release.version, f"{name}.jsonl"]
+                )
             )
             self.stdout.write(
                 f"Froze {release.name} {release.version}: {split['count']} items in split "

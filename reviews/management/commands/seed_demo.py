@@ -5,9 +5,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
-
 from reviews.services.demo import VideoQuality, database_is_empty, demo_logins, demo_seed
+from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 
 
@@ -39,7 +38,8 @@ class Command(BenchmarkCommand):
             )
         logins = demo_logins()
         if logins:
-            self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with:")
+            site_url_note(self.stderr)
+            self.stdout.write(f"Sign in at {site_url('/accounts/login/')} with:")
             for account in logins:
                 self.stdout.write(
                     f"  {account.role:<10} user {account.username:<10} password {account.password}"
