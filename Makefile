@@ -54,7 +54,8 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_upload.py
 	$(PY) tests/bench/bench_load.py
 
-# Not part of `test`: lmms-eval gets its own environment (.venv-interop, CPU torch) and the
+# Not part of `test`: lmms-eval gets its own environment (.venv-interop-<version>, CPU torch;
+# LMMS_EVAL_VERSION=0.6.1 make interop picks the release) and the
 # run checks that its numbers on a demo release are the leaderboard's.
 interop: $(STAMP)
 	PYTHON=$(PYTHON) scripts/interop.sh

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# `make interop`: lmms-eval in its own environment (.venv-interop), then the agreement run
+# `make interop`: lmms-eval in its own environment, then the agreement run
 # (tests/interop/run_interop.py). Never part of `make test`: it installs a few GB and runs
-# lmms-eval several times.
+# lmms-eval several times. LMMS_EVAL_VERSION picks the release (the exported task supports
+# 0.6.x and 0.7.x); each version gets its own environment, .venv-interop-<version>, so
+# switching back and forth does not reinstall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 APP_PY="${APP_PY:-.venv/bin/python}"
-VENV=.venv-interop
-LMMS_EVAL_VERSION=0.7.3
+LMMS_EVAL_VERSION="${LMMS_EVAL_VERSION:-0.7.3}"
+case "$LMMS_EVAL_VERSION" in
+  0.6.* | 0.7.*) ;;
+  *)
+    echo "LMMS_EVAL_VERSION=$LMMS_EVAL_VERSION: the exported task supports lmms-eval 0.6.x and 0.7.x" >&2
+    exit 2
+    ;;
+esac
+VENV=".venv-interop-$LMMS_EVAL_VERSION"
 TORCH_VERSION=2.13.0
 STAMP="$VENV/.installed-lmms-eval-$LMMS_EVAL_VERSION-torch-$TORCH_VERSION"
 

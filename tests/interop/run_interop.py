@@ -9,7 +9,7 @@ chain-of-thought tasks with `--log_samples`, imports every samples file with
 for the same replies. It exits non-zero when a pair differs at the hundredth, a task is
 missing or a run fails; it always prints the whole comparison first.
 
-Usage: python tests/interop/run_interop.py --lmms-python .venv-interop/bin/python
+Usage: python tests/interop/run_interop.py --lmms-python .venv-interop-0.7.3/bin/python
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ MODELS = (
     ("dummy", "dummy", "read_bytes=64"),
     ("scripted", "sciannot_scripted", ""),
 )
+# lmms-eval's built-in `dummy` model arrived in 0.7; on 0.6 the run goes on with the scripted
+# model alone (it opens every video too) and says so. The plugin model must always be there.
+OPTIONAL_MODELS = frozenset({"dummy"})
 
 
 # --- The exported task folder ----------------------------------------------------------------
@@ -393,6 +396,40 @@ def versions(python: str) -> str:
     return done.stdout.strip()
 
 
+def available_models(python: str) -> set[str]:
+    """The model names the installed lmms-eval offers, the plugin's included."""
+    code = (
+        "import json, lmms_eval.models as m\n"
+        "print(json.dumps(sorted(m.MODEL_REGISTRY_V2.list_canonical_model_ids())))"
+    )
+    env = dict(os.environ)
+    env.update(
+        LMMS_EVAL_PLUGINS="sciannot_scripted",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
+    )
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, env=env)
+    names: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return set(names)
+
+
+def runnable_models(
+    available: set[str], *, version: str
+) -> tuple[list[tuple[str, str, str]], list[str], list[str]]:
+    """The models to run, notes on the optional ones this lmms-eval lacks, and problems for
+    required ones it lacks."""
+    chosen: list[tuple[str, str, str]] = []
+    notes: list[str] = []
+    problems: list[str] = []
+    for name, model, model_args in MODELS:
+        if model in available:
+            chosen.append((name, model, model_args))
+        elif model in OPTIONAL_MODELS:
+            notes.append(f"lmms-eval {version} has no `{model}` model: its runs are skipped")
+        else:
+            problems.append(f"lmms-eval {version} does not offer the `{model}` model")
+    return chosen, notes, problems
+
+
 def run_lmms_eval(
     *,
     python: str,
@@ -462,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     # lmms-eval runs from an unrelated folder: the task must not depend on the working dir.
     elsewhere = work / "cwd"
     elsewhere.mkdir()
-    print(f"versions: {versions(args.lmms_python)}")
+    installed = versions(args.lmms_python)
+    print(f"versions: {installed}")
     print(f"scratch folder: {work}")
 
     app = ScratchApp(work / "var", args.python)
@@ -482,9 +520,11 @@ def main(argv: list[str] | None = None) -> int:
     for path in (work / "var" / "media" / "videos").rglob("originals/jove_*"):
         shutil.copy2(path, videos / path.name)
 
-    problems: list[str] = []
+    lmms_version = installed.split(",")[0].removeprefix("lmms-eval ")
+    models, notes, problems = runnable_models(
+        available_models(args.lmms_python), version=lmms_version
+    )
     lines: list[Comparison] = []
-    notes: list[str] = []
     app.start()
     try:
         folder = download_task_folder(app.url, token, dest=work / "export")
@@ -498,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind, task in tasks:
         if task is None:
             problems.append(f"the export has no {kind} task (found {folder.all_tasks})")
-    for name, model, model_args in MODELS:
+    for name, model, model_args in models:
         for kind, task in tasks:
             if task is None:
                 continue

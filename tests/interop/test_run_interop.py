@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from tests.interop.run_interop import (
     compare,
     hundredths,
     metric_cell,
+    runnable_models,
     task_folder_from_zip,
     task_metrics,
 )
@@ -164,3 +167,39 @@ def test_demo_items_cover_every_key_type_and_category() -> None:
     assert {item["answer"] for item in items} == set("ABCDEFGHIJ")
     assert {item["question_type"] for item in items} == set(run_interop.TYPES)
     assert len({json.dumps(item, sort_keys=True) for item in items}) == len(items)
+
+
+def test_lmms_eval_without_the_dummy_model_runs_the_scripted_one_and_says_so() -> None:
+    # lmms-eval 0.6 has no built-in `dummy`: the run is the plugin's alone, with a note.
+    models, notes, problems = runnable_models({"llava", "sciannot_scripted"}, version="0.6.1")
+    assert [model for _name, model, _args in models] == ["sciannot_scripted"]
+    assert notes == ["lmms-eval 0.6.1 has no `dummy` model: its runs are skipped"]
+    assert problems == []
+
+
+def test_both_models_run_where_both_exist_and_a_missing_plugin_is_a_problem() -> None:
+    models, notes, problems = runnable_models({"dummy", "sciannot_scripted"}, version="0.7.3")
+    assert [model for _name, model, _args in models] == ["dummy", "sciannot_scripted"]
+    assert (notes, problems) == ([], [])
+    models, _notes, problems = runnable_models({"dummy"}, version="0.7.3")
+    assert [model for _name, model, _args in models] == ["dummy"]
+    assert problems == ["lmms-eval 0.7.3 does not offer the `sciannot_scripted` model"]
+
+
+@pytest.mark.parametrize("version", ["0.5.0", "1.0.0", "0.7"])
+def test_the_interop_script_refuses_an_unsupported_lmms_eval_before_installing(
+    version: str,
+) -> None:
+    root = Path(run_interop.__file__).resolve().parents[2]
+    env = {**os.environ, "LMMS_EVAL_VERSION": version}
+    done = subprocess.run(
+        [str(root / "scripts" / "interop.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "supports lmms-eval 0.6.x and 0.7.x" in done.stderr
+    assert not (root / f".venv-interop-{version}").exists()
