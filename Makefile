@@ -8,7 +8,7 @@ PORT ?= 8000
 # Re-install when a requirements file changes.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 
-.PHONY: run test lint bench interop check-python browser-deps clean
+.PHONY: run test lint bench interop interop-vlmevalkit check-python browser-deps clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sciannot needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -59,6 +59,12 @@ bench: $(STAMP)
 # run checks that its numbers on a demo release are the leaderboard's.
 interop: $(STAMP)
 	PYTHON=$(PYTHON) scripts/interop.sh
+	@if [ -x .venv-vlmeval/bin/python ]; then scripts/interop-vlmevalkit.sh; \
+	  else echo "skipping VLMEvalKit: no .venv-vlmeval (make interop-vlmevalkit VLMEVALKIT_SRC=...)"; fi
+
+# VLMEvalKit is not on PyPI: VLMEVALKIT_SRC is a checkout of it, installed into .venv-vlmeval.
+interop-vlmevalkit: $(STAMP)
+	PYTHON=$(PYTHON) VLMEVALKIT_SRC=$(VLMEVALKIT_SRC) scripts/interop-vlmevalkit.sh
 
 clean:
 	rm -rf var/test-* .pytest_cache .mypy_cache .ruff_cache

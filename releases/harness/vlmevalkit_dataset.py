@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import numbers
 import os
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -154,16 +155,21 @@ class SciannotVideoMCQ(VideoBaseDataset):
 
     def __init__(self, dataset: str = "", pack: bool = False, nframe: int = 0, fps: float = -1):
         super().__init__(dataset=dataset or dataset_name(), pack=pack, nframe=nframe, fps=fps)
-        # VLMEvalKit's loader turns "None" and "NA" options into NaN; read them as text.
-        self.data = load_table(self.data_file)
+        # VLMEvalKit's loader turns "None" and "NA" options into NaN; read them as text. Its
+        # inference keys replies by `index` and looks rows up by position, so `index` stays
+        # an integer as its own loader would make it.
+        data = load_table(self.data_file)
+        data["index"] = data["index"].astype(int)
+        self.data = data
 
     def prepare_dataset(self, dataset: str) -> dict[str, str]:
         video_root = os.environ.get("SCIANNOT_VIDEO_DIR") or str(ROOT / "videos")
         return {"root": video_root, "data_file": str(ROOT / "data" / f"{self.SPLIT}.tsv")}
 
-    def build_prompt(self, line: Any, video_llm: bool) -> list[dict[str, str]]:
-        if isinstance(line, int):
-            line = self.data.iloc[line]
+    def build_prompt(self, line: Any, video_llm: bool = True) -> list[dict[str, str]]:
+        # VLMEvalKit passes a row position (a Python or NumPy integer) or the row itself.
+        if isinstance(line, numbers.Integral):
+            line = self.data.iloc[int(line)]
         message: list[dict[str, str]] = []
         if video_llm:
             message.append({"type": "video", "value": video_path(str(line["video"]))})

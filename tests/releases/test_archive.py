@@ -9,6 +9,7 @@ import importlib.util
 import io
 import json
 import os
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -286,6 +287,50 @@ def test_the_vlmevalkit_dataset(client: Client, folder: Path, monkeypatch: Any) 
     with pytest.raises(ImportError, match="VLMEvalKit is not installed"):
         module.SciannotVideoMCQ()
     assert module.dataset_name() == TASK
+
+
+class VideoBaseStandIn:
+    """VLMEvalKit's `VideoBaseDataset` contract as far as the dataset relies on it: the
+    constructor asks `prepare_dataset` for the TSV and reads it with pandas' defaults."""
+
+    MODALITY = "VIDEO"
+
+    def __init__(self, dataset: str, pack: bool, nframe: int, fps: float) -> None:
+        import pandas as pd
+
+        found = self.prepare_dataset(dataset)  # type: ignore[attr-defined]
+        self.dataset_name, self.data_root, self.data_file = (
+            dataset,
+            found["root"],
+            found["data_file"],
+        )
+        self.data = pd.read_csv(self.data_file, sep="\t")
+
+
+def test_the_vlmevalkit_dataset_takes_the_row_positions_vlmevalkit_passes(
+    folder: Path, monkeypatch: Any, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    base = ModuleType("vlmeval.dataset.video_base")
+    base.VideoBaseDataset = VideoBaseStandIn  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "vlmeval.dataset.video_base", base)
+    module = load_module(folder / "vlmevalkit/sciannot_video.py", "sciannot_video_positions")
+    dataset = module.SciannotVideoMCQ()
+    # VLMEvalKit keys replies by `index`, so it stays an integer column.
+    assert dataset.data["index"].dtype.kind == "i"
+    for video in set(dataset.data["video"]):
+        (tmp_path / f"{video}.mp4").write_bytes(b"video")
+    monkeypatch.setenv("SCIANNOT_VIDEO_DIR", str(tmp_path))
+    last = len(dataset.data) - 1
+    row = dataset.data.iloc[last]
+    expected = [
+        {"type": "video", "value": str(tmp_path / f"{row['video']}.mp4")},
+        {"type": "text", "value": module.question_text(row)},
+    ]
+    # Its video inference passes a position from `range` or a NumPy integer, or the row.
+    for line in (last, np.int64(last), row):
+        assert dataset.build_prompt(line, video_llm=True) == expected
 
 
 def test_the_tsv_columns_vlmevalkit_reads(client: Client) -> None:
