@@ -5,14 +5,12 @@ PostgreSQL, each thread with its own connection)."""
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -20,31 +18,10 @@ from baselines.models import Study
 from releases.models import Release
 from sciannot.accounts.models import Invitation, User
 from sciannot.accounts.services import invitation_create
+from tests.concurrency import at_once
 from tests.releases.conftest import accepted_items, freeze
 from tests.videos.test_uploads import finish, upload_file
 from videos.models import Video
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released together; each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def signed_in(user: Any) -> Client:
