@@ -12,9 +12,14 @@ class BaselinesConfig(AppConfig):
         # the studies themselves.
         from baselines.guards import studies_showing_video
         from baselines.seal import StudySeal
+        from baselines.services import study_videos_q
+        from sciannot.accounts.models import Role
+        from sciannot.accounts.permissions import video_scope_register
         from sciannot.seal import seal_register
         from videos.guards import replacement_guard_register
 
         seal_register(StudySeal())
+        # Evaluators stream the videos of their open studies, and no others.
+        video_scope_register(Role.EVALUATOR, study_videos_q)
         # Nor may a video an open study shows get another file meanwhile.
         replacement_guard_register(studies_showing_video)

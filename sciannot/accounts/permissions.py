@@ -54,6 +54,17 @@ def visible_questions(user: Any, queryset: QuerySet[Question]) -> QuerySet[Quest
     return queryset.none()
 
 
+# Videos a role may see by a rule of a higher layer (`Q` on Video, for a user), registered by
+# that layer's `AppConfig.ready()`; a role without one sees none this way.
+VideoScope = Callable[[Any], Q]
+_video_scopes: dict[str, VideoScope] = {}
+
+
+def video_scope_register(role: str, scope: VideoScope) -> None:
+    """Let a higher layer say which videos people of `role` may see and stream."""
+    _video_scopes[role] = scope
+
+
 def visible_videos(user: Any, queryset: QuerySet[Video]) -> QuerySet[Video]:
     """Narrow a queryset of videos to those `user` may see (and stream)."""
     if has_role(user, Role.CURATOR):
@@ -66,10 +77,10 @@ def visible_videos(user: Any, queryset: QuerySet[Video]) -> QuerySet[Video]:
         question_video_ids = Question.objects.filter(scope_q(user)).values("video_id")
         return queryset.filter(scope_q(user) | Q(pk__in=question_video_ids))
     if has_role(user, Role.EVALUATOR):
-        # Only the videos of their open baseline studies that show the video.
-        from baselines.services import study_videos_q
-
-        return queryset.filter(study_videos_q(user))
+        # Only the videos of their open baseline studies that show the video: the studies'
+        # app says which, through the scope it registers (this layer knows nothing of studies).
+        scope = _video_scopes.get(Role.EVALUATOR)
+        return queryset.filter(scope(user)) if scope is not None else queryset.none()
     return queryset.none()
 
 
