@@ -21,7 +21,7 @@ PROBE = (
 
 
 def run_settings(
-    env_changes: dict[str, str | None], tmp_path: Path
+    env_changes: dict[str, str | None], tmp_path: Path, probe: str = PROBE
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update({"DJANGO_SETTINGS_MODULE": "sciannot.settings", "SCIANNOT_VAR_DIR": str(tmp_path)})
@@ -31,7 +31,7 @@ def run_settings(
         else:
             env[key] = value
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=env,
         capture_output=True,

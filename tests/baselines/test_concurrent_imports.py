@@ -5,36 +5,24 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from baselines.models import ModelRun
 from baselines.predictions import import_predictions
 from releases.models import Release
 from releases.services import FreezeRequest, ReleaseInvalid, release_freeze
-from tests.baselines.conftest import secret_items
 from tests.concurrency import at_once
-from tests.releases.conftest import freeze
 from videos.models import Benchmark
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def frozen(frozen_releases_cleared: None, write_items: Callable[..., Path]) -> Release:
-    call_command(
-        "import_questions",
-        str(write_items(secret_items())),
-        "--status",
-        "accepted",
-        stdout=io.StringIO(),
-    )
-    freeze("svb", "--version", "1.0.0")
-    return Release.objects.get()
+def frozen(frozen_releases_cleared: None, release: Release) -> Release:
+    """The baselines' release, in a transactional test whose frozen rows are cleared after."""
+    return release
 
 
 def test_six_imports_of_one_model_at_once_leave_one_run(frozen: Release) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.test_settings import run_settings
+
 PROBE = (
     "import django; from django.conf import settings; django.setup(); "
     "print(settings.SITE_URL, settings.SITE_URL_SET)"
@@ -21,16 +19,8 @@ PROBE = (
 
 
 def site_settings(tmp_path: Path, **env_changes: str | None) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "sciannot.settings", "SCIANNOT_VAR_DIR": str(tmp_path)})
-    for key, value in env_changes.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+    done = run_settings(env_changes, tmp_path, probe=PROBE)
+    assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
