@@ -59,3 +59,13 @@ def test_a_curator_evens_out_the_letters_then_freezes_and_downloads(
     lines = Path(download_info.value.path()).read_text(encoding="utf-8").splitlines()
     answers = [json.loads(line)["answer"] for line in lines]
     assert sorted(answers.count(letter) for letter in "ABCDEFGHIJ") == [2] * 10
+
+    # The whole release downloads as one archive from its button.
+    with page.expect_download() as archive_info:
+        page.click("[data-testid=download-archive]")
+    assert archive_info.value.suggested_filename == "svb-1.0.0-archive.zip"
+    # On a phone, the tables of checksums (files and videos) fit the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for table in ("table:has(code.hash)", "[data-testid=video-files]"):
+        right = page.locator(table).first.evaluate("t => t.getBoundingClientRect().right")
+        assert right <= 390, (table, right)
