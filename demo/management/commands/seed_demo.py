@@ -5,7 +5,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from reviews.services.demo import VideoQuality, database_is_empty, demo_logins, demo_seed
+from demo.seed import VideoQuality, database_is_empty, demo_logins, demo_seed
 from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 
