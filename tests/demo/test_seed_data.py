@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from demo.seed import (
     DATA_DIR,
@@ -101,3 +104,13 @@ def test_a_video_id_may_appear_only_once(data: Path) -> None:
     write(data / "videos.json", [*videos, videos[0]])
     with pytest.raises(DemoDataError, match="a video_id appears twice"):
         load_videos(data)
+
+
+@pytest.mark.django_db
+def test_seed_demo_reports_a_bad_file_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(data_dir: Path = DATA_DIR) -> None:
+        raise DemoDataError("accounts.json: not valid JSON (…)")
+
+    monkeypatch.setattr("demo.seed.load_accounts", broken)
+    with pytest.raises(CommandError, match=r"^demo data: accounts\.json: not valid JSON"):
+        call_command("seed_demo", stdout=StringIO())
