@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "drafting",
     "releases",
     "baselines",
+    "demo",
 ]
 
 MIDDLEWARE = [

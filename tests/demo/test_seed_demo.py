@@ -7,12 +7,15 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from reviews.demo.content import QUESTIONS, VIDEOS
+from demo.seed import load_videos, question_paths
 from reviews.models import Question, QuestionStatus, Revision
 from sciannot.accounts.models import User
 from videos.models import MediaStatus, Video
 
 pytestmark = pytest.mark.django_db
+
+VIDEOS = load_videos()
+QUESTIONS = [line for _, path in question_paths() for line in path.read_text().splitlines()]
 
 
 def seed(*args: str) -> str:

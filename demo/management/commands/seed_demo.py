@@ -5,7 +5,9 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from reviews.services.demo import VideoQuality, database_is_empty, demo_logins, demo_seed
+from django.core.management.base import CommandError
+
+from demo.seed import DemoDataError, VideoQuality, database_is_empty, demo_logins, demo_seed
 from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 
@@ -26,6 +28,12 @@ class Command(BenchmarkCommand):
         parser.add_argument("--fps", type=int, default=15, help="Demo video frame rate.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self.seed(options)
+        except DemoDataError as exc:
+            raise CommandError(f"demo data: {exc}") from exc
+
+    def seed(self, options: dict[str, Any]) -> None:
         if options["if_empty"] and not database_is_empty():
             self.stdout.write("The database already has data; the demo is not seeded again.")
         else:
