@@ -32,9 +32,9 @@ from django.db.models import Count, Q
 
 from baselines.models import ModelRun, Prediction, PredictionFormat
 from baselines.scoring import Row, row_from_groups
+from releases.export import release_file
 from releases.harness.reply_reader import official_answer, read_letter, release_key
 from releases.models import Release, ReleaseItem
-from releases.services import release_file
 from sciannot.accounts.models import User
 
 # The name of the second row: replies scored as the official SciVideoBench task scores them.

@@ -249,8 +249,9 @@ def test_warnings_are_printed_and_kept(db: None, write_items: Any) -> None:
 def test_a_large_freeze_gates_in_a_second_process_with_the_same_outcome(
     db: None, write_items: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from releases.freeze import plan_freeze
     from releases.gate import Gate, GateCrashed
-    from releases.services import FreezeRequest, plan_freeze
+    from releases.rows import FreezeRequest
     from videos.models import Benchmark
 
     longer = {letter: letter * 3 for letter in LETTERS}
