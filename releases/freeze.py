@@ -32,8 +32,8 @@ from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, Re
 from releases.ordering import version_key
 from releases.rows import FreezeRequest, chosen_questions, stream_items
 from releases.splits import assign_splits
-from reviews.services.bulk import copy_text, insert_copy_file
 from sciannot.accounts.models import User
+from sciannot.bulk_copy import copy_text, insert_copy_file
 from sciannot.conflicts import Conflict, create_unique
 from sciannot.inputs import check_length
 from videos.models import Benchmark
