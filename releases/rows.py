@@ -309,28 +309,3 @@ def _video_items(
             "rationale": row["rationale"],
         }
         yield item, row
-
-
-def export_item(question: Question, question_id: str) -> dict[str, Any]:
-    """One question as a release publishes it (the same rendering as a freeze)."""
-    spans = [(s.start, s.end, s.note) for s in question.spans.order_by("order", "pk")]
-    row = {
-        "pk": question.pk,
-        "uid": question.uid,
-        "question_id": question_id,
-        "release_id": question_id,
-        "text": question.text,
-        "answer": question.answer,
-        "question_type": question.question_type,
-        "discipline": question.discipline,
-        "category": question.category,
-        "subject": question.subject,
-        "rationale": question.rationale,
-        "timestamp_breakdown": question.timestamp_breakdown,
-        "spans_edited": question.spans_edited,
-        "video__video_id": question.video.video_id,
-        "video__duration": question.video.duration,
-        "options": {o.letter: o.text for o in question.options.order_by("letter")},
-        "spans": spans,
-    }
-    return next(_video_items([row], {question.uid: question_id}))[0]
