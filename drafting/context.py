@@ -8,7 +8,8 @@ from typing import Any
 from drafting.providers import Media
 from reviews.models import Question, QuestionStatus
 from reviews.timeparse import format_timestamp
-from videos.media import MediaError, extract_poster
+from videos.media.poster import extract_poster
+from videos.media.probe import MediaError
 from videos.models import Video
 from videos.services import local_path
 from videos.taxonomy import category_for_discipline

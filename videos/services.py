@@ -26,15 +26,9 @@ from django.utils import timezone
 
 from sciannot.queue import send_on_commit, send_safely
 from videos.guards import ReplacementRefused, video_check_replaceable
-from videos.media import (
-    MediaError,
-    VideoFacts,
-    extract_poster,
-    is_browser_playable,
-    probe_video,
-    sha256_file,
-    transcode_to_browser_mp4,
-)
+from videos.media.poster import extract_poster
+from videos.media.probe import MediaError, VideoFacts, probe_video, sha256_file
+from videos.media.transcode import is_browser_playable, transcode_to_browser_mp4
 from videos.models import Benchmark, Manuscript, MediaStatus, Transcript, TranscriptCue, Video
 from videos.stored_files import download_to
 from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript

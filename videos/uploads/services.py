@@ -23,7 +23,7 @@ from django.utils import timezone
 from sciannot.accounts.models import User
 from sciannot.inputs import check_length
 from videos.guards import ReplacementRefused, video_check_replaceable
-from videos.media import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
+from videos.media.probe import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
 from videos.models.videos import original_upload_to
 from videos.services import (
