@@ -27,7 +27,8 @@ from reviews.models import (
     Revision,
     new_uid,
 )
-from reviews.services.item_format import ItemData, ItemProblems, iter_records, validate_item
+from reviews.services.item_format import ItemData, ItemProblems, validate_item
+from reviews.services.item_records import iter_records
 from reviews.services.questions import question_set_options, question_set_spans
 from reviews.services.revisions import SNAPSHOT_FIELDS, question_snapshot, revision_write
 from reviews.timeparse import format_timestamp
