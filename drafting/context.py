@@ -11,7 +11,7 @@ from reviews.timeparse import format_timestamp
 from videos.media.poster import extract_poster
 from videos.media.probe import MediaError
 from videos.models import Video
-from videos.services import local_path
+from videos.stored_files import local_path
 from videos.taxonomy import category_for_discipline
 
 TRANSCRIPT_LIMIT = 60_000

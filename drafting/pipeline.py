@@ -80,7 +80,7 @@ def stage_context(run: StageRun) -> dict[str, Any]:
         and isinstance(run.provider, GeminiProvider)
         and video.original
     ):
-        from videos.services import local_path
+        from videos.stored_files import local_path
 
         # The file API takes the whole video; frames are then not needed.
         with local_path(video.original) as path:
