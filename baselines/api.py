@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from baselines.leaderboard import leaderboard
-from baselines.predictions import PredictionsInvalid, import_predictions
+from baselines.prediction_files import PredictionsInvalid
+from baselines.predictions import import_predictions
 from releases.models import Release
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import HasRole

@@ -24,7 +24,8 @@ from baselines.leaderboard import (
     sort_rows,
 )
 from baselines.models import ModelRun, Study
-from baselines.predictions import REPORT_LIMIT, PredictionsInvalid, import_predictions
+from baselines.prediction_files import PredictionsInvalid
+from baselines.predictions import REPORT_LIMIT, import_predictions
 from releases.models import Release
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required

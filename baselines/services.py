@@ -22,8 +22,8 @@ from django.utils import timezone
 from baselines.models import Answer, Participation, Study, StudyStatus
 from baselines.scoring import Scored, chance_row, krippendorff_alpha, score_row
 from releases.access import lock_benchmark
+from releases.export import LineReader
 from releases.models import Access, Release, ReleaseItem, ReleaseStatus
-from releases.services import LineReader
 from reviews.models import LETTERS
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role

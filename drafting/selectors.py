@@ -38,10 +38,6 @@ class JobProgress:
             and self.current.queued_at is None
         )
 
-    @property
-    def failed_calls(self) -> int:
-        return self.job.calls.filter(status="failed").count()
-
     def as_dict(self) -> dict[str, Any]:
         job = self.job
         return {

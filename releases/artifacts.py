@@ -1,5 +1,6 @@
 """Files made from a frozen release for people and harnesses: the manifest and changelog as
-JSON and Markdown, a dataset card, a VLMEvalKit TSV per split and an lmms-eval task folder.
+JSON and Markdown, a dataset card, and the archives holding them with the harness files
+(`releases.harness_tasks`: a VLMEvalKit TSV per split and an lmms-eval task folder).
 
 Each is rendered from the release's stored snapshot and manifest only, deterministically
 (sorted keys, fixed zip timestamps), so the same release always gives the same bytes.
@@ -7,37 +8,32 @@ Each is rendered from the release's stored snapshot and manifest only, determini
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
 import re
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import orjson
-
-from releases.harness import reply_reader
+from releases.harness_tasks import (
+    CATEGORY_ORDER,
+    TYPE_ORDER,
+    default_split,
+    harness_source,
+    lmms_eval_group_yaml,
+    lmms_eval_yaml,
+    split_jsonl,
+    task_name,
+    vlmevalkit_tsv,
+)
 from releases.models import Release
 
-HARNESS = Path(reply_reader.__file__).resolve().parent
-
-LETTERS = "ABCDEFGHIJ"
 RESERVED = ("manifest", "changelog", "readme", "lmms-eval", "archive")
-CATEGORY_ORDER = ("Biology", "Chemistry", "Medicine", "Physics")
-TYPE_ORDER = ("Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning")
-
-DEFAULT_PROMPT = "Answer with the option's letter from the given choices directly."
 
 
 def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-
-
-def task_name(release: Release) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", f"{release.name}_{release.version}".lower()).strip("_")
 
 
 def _counts_table(split: dict[str, Any]) -> list[str]:
@@ -172,16 +168,6 @@ def license_id(text: str) -> str:
         key = key.replace(words, short)
     key = re.sub(r"(?<=[a-z])-?(\d)", r"-\1", key)
     return SPDX_IDS.get(key, "other")
-
-
-def harness_source(name: str) -> bytes:
-    """A module of `releases/harness`, exactly as the app runs it."""
-    return (HARNESS / name).read_bytes()
-
-
-def default_split(release: Release) -> str:
-    splits = release.splits
-    return "test" if "test" in splits else splits[0]
 
 
 def dataset_card(release: Release) -> bytes:
@@ -338,125 +324,12 @@ def _size_category(count: int) -> str:
     return "100K<n<1M"
 
 
-def vlmevalkit_tsv(release: Release, split: str) -> bytes:
-    """One row per item, the columns VLMEvalKit's video multiple-choice datasets read:
-    `video` names the file without its extension, `l2-category` is the question type."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
-    writer.writerow(
-        [
-            "index",
-            "video",
-            "question",
-            *LETTERS,
-            "answer",
-            "category",
-            "l2-category",
-            "question_type",
-            "uid",
-            "question_id",
-            "video_id",
-            "video_duration",
-        ]
-    )
-    for position, item in enumerate(
-        orjson.loads(line) for line in _jsonl(release, split).splitlines()
-    ):
-        writer.writerow(
-            [
-                position,
-                f"jove_{item['video_id']}",
-                item["question"],
-                *[item["options"][letter] for letter in LETTERS],
-                item["answer"],
-                item["category"],
-                item["question_type"],
-                item["question_type"],
-                item["uid"],
-                item["question_id"],
-                item["video_id"],
-                item["video_duration"],
-            ]
-        )
-    return buffer.getvalue().encode()
-
-
-def _jsonl(release: Release, split: str) -> bytes:
-    stored = release.files.get(split=split, format="jsonl")
-    with stored.file.open("rb") as handle:
-        data: bytes = handle.read()
-    return data
-
-
-METRIC_PARTS = ("overall", *TYPE_ORDER, *CATEGORY_ORDER)
-DEFAULT_POST_PROMPT = "\n" + DEFAULT_PROMPT
-# The official task's chain-of-thought instruction, word for word, so answers end the same way.
-OFFICIAL_COT_PROMPT = (
-    "\nAnswer the given question step-by-step. Begin by explaining your reasoning process "
-    "clearly. Conclude by stating the final answer using the following format: “Therefore, "
-    "the final answer is: $LETTER” (without quotes), where $LETTER is one of the options. "
-    "Think step by step before answering."
-)
-
-
-def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
-
-
-def lmms_eval_yaml(release: Release, task: str, *, cot: bool) -> bytes:
-    split = default_split(release)
-    sha = release.manifest["splits"][split]["files"][f"{split}.jsonl"]["sha256"]
-    metrics = "".join(
-        f"  - metric: {rule}_{_slug(part)}\n"
-        f"    aggregation: !function utils.aggregate_{rule}_{_slug(part)}\n"
-        "    higher_is_better: true\n"
-        for rule in ("careful", "official")
-        for part in METRIC_PARTS
-    )
-    name = f"{task}_cot" if cot else task
-    prompt = OFFICIAL_COT_PROMPT if cot else DEFAULT_POST_PROMPT
-    # Greedy as the official task; a chain of thought gets room for several paragraphs.
-    tokens = 4096 if cot else 16
-    return f"""# lmms-eval task for {release.name} {release.version} ({split}), made by sciannot.
-# The data path comes from utils.py (its own folder), never from the working directory.
-task: {name}
-dataset_path: json
-dataset_kwargs:
-  data_files:
-    {split}: !function utils.data_{split}
-test_split: {split}
-output_type: generate_until
-doc_to_visual: !function utils.doc_to_visual
-doc_to_text: !function utils.doc_to_text
-doc_to_target: answer
-generation_kwargs:
-  max_new_tokens: {tokens}
-  temperature: 0
-  top_p: 1.0
-  num_beams: 1
-  do_sample: false
-process_results: !function utils.process_results
-metric_list:
-{metrics}lmms_eval_specific_kwargs:
-  default:
-    pre_prompt: ""
-    post_prompt: {json.dumps(prompt, ensure_ascii=False)}
-metadata:
-  version: {json.dumps(release.version)}
-  sha256: {sha}
-""".encode()
-
-
-def lmms_eval_group_yaml(task: str) -> bytes:
-    return f"group: {task}_group\ntask:\n  - {task}\n  - {task}_cot\n".encode()
-
-
 def archive_parts(release: Release) -> list[tuple[str, bytes]]:
     """Every file of the archive but the card and the manifest, which describe these."""
     task = task_name(release)
     parts: list[tuple[str, bytes]] = [("CHANGELOG.md", changelog_markdown(release))]
     for split in release.splits:
-        parts.append((f"data/{split}.jsonl", _jsonl(release, split)))
+        parts.append((f"data/{split}.jsonl", split_jsonl(release, split)))
         parts.append((f"data/{split}.tsv", vlmevalkit_tsv(release, split)))
     reader = harness_source("reply_reader.py")
     parts += [

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from releases.models import RELEASE_NAME, SEMVER, SPLIT_NAME, Access
-from releases.services import FreezeRequest
+from releases.rows import FreezeRequest
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
 from sciannot.accounts.models import User

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from releases.models import Release, ReleaseItem, ReleaseStatus
-from releases.services import natural_key, version_key
+from releases.ordering import natural_key, version_key
 from videos.models import Video
 
 

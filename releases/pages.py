@@ -13,15 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from releases.access import AccessRefused, release_seal_check, release_set_access
 from releases.forms import AccessForm, FreezeForm
+from releases.freeze import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
 from releases.models import Release, ReleaseStatus
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
-from releases.services import (
-    GateFailed,
-    ReleaseInvalid,
-    chosen_questions,
-    plan_freeze,
-    release_freeze,
-)
+from releases.rows import chosen_questions
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.conflicts import status_for

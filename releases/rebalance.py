@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from releases.gate import answer_spread
-from releases.services import FreezeRequest, chosen_questions
+from releases.rows import FreezeRequest, chosen_questions
 from reviews.models import LETTERS, Option, Question, QuestionStatus, QuestionType
 from reviews.services.item_format import content_hash
 from reviews.services.questions import question_set_options

@@ -17,9 +17,10 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from releases.access import release_seal_check
-from releases.artifacts import ARTIFACTS, DOWNLOAD_NAMES, vlmevalkit_tsv
+from releases.artifacts import ARTIFACTS, DOWNLOAD_NAMES
+from releases.export import iter_file, release_file
+from releases.harness_tasks import vlmevalkit_tsv
 from releases.models import Access, Release
-from releases.services import iter_file, release_file
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role
 from videos.models import Benchmark

@@ -20,7 +20,7 @@ from reviews.models import (
     Revision,
     Solve,
 )
-from reviews.services import review
+from reviews.services import decisions, edits
 from sciannot.accounts.permissions import visible_questions
 from sciannot.pagination import cached_rows
 from sciannot.seal import seal_check_question, seal_check_questions
@@ -145,7 +145,7 @@ def with_viewer_state(queryset: QuerySet[Question], user: Any) -> QuerySet[Quest
 def decisions_visible(question: Question, user: Any) -> list[Decision] | None:
     """Every decision on `question`, newest first, when `user` may see others' decisions;
     None before (the page says why)."""
-    if not review.may_see_others_decisions(question, user):
+    if not decisions.may_see_others_decisions(question, user):
         return None
     return list(question.decisions.select_related("reviewer").order_by("-created_at"))
 
@@ -160,7 +160,7 @@ class VisibleComments:
 
 def comments_visible(question: Question, user: Any) -> VisibleComments:
     comments = list(question.comments.select_related("author"))
-    if review.may_see_others_decisions(question, user) and not review.must_solve_first(
+    if decisions.may_see_others_decisions(question, user) and not decisions.must_solve_first(
         question, user
     ):
         return VisibleComments(comments, 0)
@@ -171,7 +171,7 @@ def comments_visible(question: Question, user: Any) -> VisibleComments:
 @dataclass(frozen=True)
 class HistoryEntry:
     revision: Revision
-    changes: list[review.FieldChange]
+    changes: list[edits.FieldChange]
     # Another reviewer's decision, shown once `user` may see decisions: the entry keeps its
     # place in the numbering, without its author, reason or changes.
     hidden: bool = False
@@ -184,17 +184,19 @@ def history_visible(question: Question, user: Any) -> list[HistoryEntry] | None:
     Before `user` may see others' decisions, those decisions' revisions are masked and no
     entry shows a status change, which would tell what someone decided.
     """
-    if review.must_solve_first(question, user):
+    if decisions.must_solve_first(question, user):
         return None
-    reveal = review.may_see_others_decisions(question, user)
+    reveal = decisions.may_see_others_decisions(question, user)
     entries = []
     previous = None
     for revision in question.revisions.select_related("author").order_by("number"):
-        changes = review.revision_diff(previous, revision.snapshot)
+        changes = edits.revision_diff(previous, revision.snapshot)
         previous = revision.snapshot
         hidden = False
         if not reveal:
             changes = [change for change in changes if change.field != "status"]
-            hidden = revision.author_id != user.pk and review.revision_is_decision(revision.reason)
+            hidden = revision.author_id != user.pk and decisions.revision_is_decision(
+                revision.reason
+            )
         entries.append(HistoryEntry(revision, [] if hidden else changes, hidden))
     return entries[::-1]

@@ -31,7 +31,7 @@ from reviews.selectors import (
     queue_counts,
     with_details,
 )
-from reviews.services import review
+from reviews.services import decisions, edits, queue
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import HtmxHttpRequest
@@ -45,9 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("videos:list")
     if has_role(request.user, Role.REVIEWER):
         return redirect("reviews:list")
-    if has_role(request.user, Role.EVALUATOR):
-        return redirect("baselines:home")
-    return render(request, "reviews/evaluator_home.html")
+    # role_required lets no one else through: an evaluator.
+    return redirect("baselines:home")
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
@@ -87,7 +86,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "flagged": flagged,
             "selected": {name: value for name, (value, _) in filters.items()},
             "statuses": QuestionStatus.choices,
-            "bulk_actions": review.BULK_ACTIONS.items(),
+            "bulk_actions": queue.BULK_ACTIONS.items(),
             "reject_reasons": RejectReason.choices,
             "is_curator": has_role(request.user, Role.CURATOR),
             "reviewers": User.objects.filter(role=Role.REVIEWER, is_active=True).order_by(
@@ -103,7 +102,7 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
     video = question.video
     transcript = getattr(video, "transcript", None)
     following = next_in_queue(request.user, after=question)
-    hide_key = review.must_solve_first(question, request.user)  # type: ignore[arg-type]
+    hide_key = decisions.must_solve_first(question, request.user)  # type: ignore[arg-type]
     if hide_key and extra.pop("editing", None):
         # Nothing on the page may give the key away before the reviewer has answered, and
         # the edit form shows it.
@@ -116,7 +115,7 @@ def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) 
         else question.revisions.select_related("author").order_by("number").first()
     )
     if extra.get("editing"):
-        draft = extra.pop("draft", None) or review.edit_from_question(question)
+        draft = extra.pop("draft", None) or edits.edit_from_question(question)
         extra["form"] = draft
     return {
         "question": question,
@@ -214,7 +213,7 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, "Select at least one question first.")
         return redirect(back)
     try:
-        changed = review.questions_bulk(
+        changed = queue.questions_bulk(
             curator=request.user,  # type: ignore[arg-type]
             questions=chosen,
             action=request.POST.get("action", ""),
@@ -222,13 +221,13 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
             comment=request.POST.get("comment", ""),
             assignee=_reviewer_from(request.POST.get("assignee", "")),
         )
-    except review.EditInvalid as exc:
+    except decisions.EditInvalid as exc:
         messages.error(request, " ".join(exc.errors.values()))
         return redirect(back)
-    except review.ReviewError as exc:
+    except decisions.ReviewError as exc:
         messages.error(request, f"Nothing was changed: {exc}.")
         return redirect(back)
-    label = review.BULK_ACTIONS[request.POST["action"]]
+    label = queue.BULK_ACTIONS[request.POST["action"]]
     messages.success(request, f"{label}: {changed} question{'s' if changed != 1 else ''}.")
     return redirect(back)
 
@@ -247,7 +246,7 @@ def adjudication(request: HtmxHttpRequest) -> HttpResponse:
 @role_required(Role.CURATOR, Role.REVIEWER)
 def queue_next(request: HtmxHttpRequest) -> HttpResponse:
     """Take the next item of the queue (holding it for this reviewer) and open it."""
-    taken = review.queue_take(request.user)  # type: ignore[arg-type]
+    taken = queue.queue_take(request.user)  # type: ignore[arg-type]
     if taken is None:
         messages.info(request, "Your queue is empty: every open question has your decision.")
         return redirect("reviews:list")
@@ -255,7 +254,7 @@ def queue_next(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _go_to_next(request: HtmxHttpRequest, done: Question, message: str) -> HttpResponse:
-    following = review.queue_take(request.user, after=done)  # type: ignore[arg-type]
+    following = queue.queue_take(request.user, after=done)  # type: ignore[arg-type]
     if request.htmx:
         if following is None:
             response = render(request, "reviews/_queue_empty.html", {"message": message})
@@ -284,7 +283,7 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     kind = request.POST.get("kind", "")
     try:
-        review.question_decide(
+        decisions.question_decide(
             question=question,
             reviewer=request.user,  # type: ignore[arg-type]
             kind=kind,
@@ -292,14 +291,14 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             comment=request.POST.get("comment", ""),
         )
-    except review.StaleVersion as exc:
+    except decisions.StaleVersion as exc:
         question = question_get_for_user(request.user, uid)
         return _render_review(request, question, status=409, error=str(exc))
-    except review.EditInvalid as exc:
+    except decisions.EditInvalid as exc:
         return _render_review(
             request, question, status=400, reject_errors=exc.errors, reject_open=True
         )
-    except review.ReviewError as exc:
+    except decisions.ReviewError as exc:
         return _render_review(request, question, status=400, error=str(exc))
     done = DecisionKind(kind).label.split(":")[0]
     return _go_to_next(request, question, f"{done}: question {question.uid}.")
@@ -310,12 +309,12 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
-        solve = review.question_solve(
+        solve = decisions.question_solve(
             question=question,
             reviewer=request.user,  # type: ignore[arg-type]
             letter=request.POST.get("letter", ""),
         )
-    except review.EditInvalid as exc:
+    except decisions.EditInvalid as exc:
         return _render_review(request, question, status=400, error=" ".join(exc.errors.values()))
     question = question_get_for_user(request.user, uid)
     verdict = (
@@ -334,13 +333,13 @@ def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
-        review.comment_add(
+        edits.comment_add(
             question=question,
             author=request.user,  # type: ignore[arg-type]
             text=request.POST.get("text", ""),
             at=request.POST.get("at", ""),
         )
-    except review.EditInvalid as exc:
+    except decisions.EditInvalid as exc:
         return _render_review(request, question, status=400, comment_errors=exc.errors)
     if not request.htmx:
         return redirect("reviews:question", uid=uid)
@@ -352,16 +351,16 @@ def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 def question_restore(request: HtmxHttpRequest, uid: str, number: int) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
-        review.question_restore(
+        edits.question_restore(
             question=question,
             number=number,
             editor=request.user,  # type: ignore[arg-type]
             seen_version=_seen_version(request),
         )
-    except review.StaleVersion as exc:
+    except decisions.StaleVersion as exc:
         fresh = question_get_for_user(request.user, uid)
         return _render_review(request, fresh, status=409, error=str(exc))
-    except review.ReviewError as exc:
+    except decisions.ReviewError as exc:
         return _render_review(request, question, status=400, error=str(exc))
     question = question_get_for_user(request.user, uid)
     if not request.htmx:
@@ -377,17 +376,17 @@ def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     if request.method != "POST":
         return _render_review(request, question, editing=True)
-    edit = review.edit_from_post(request.POST, question)
+    edit = edits.edit_from_post(request.POST, question)
     try:
-        review.question_edit(
+        edits.question_edit(
             question=question,
             editor=request.user,  # type: ignore[arg-type]
             seen_version=_seen_version(request),
             edit=edit,
         )
-    except review.StaleVersion as exc:
+    except decisions.StaleVersion as exc:
         fresh = question_get_for_user(request.user, uid)
-        rebased, conflicts = review.rebase_edit(fresh, _seen_version(request), edit)
+        rebased, conflicts = edits.rebase_edit(fresh, _seen_version(request), edit)
         message = f"{exc} Your changes are re-applied below on top of version {fresh.version}"
         if conflicts:
             message += f"; both of you changed {', '.join(conflicts)}: check them"
@@ -399,11 +398,11 @@ def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
             error=message + ". Save again to keep them.",
             draft=rebased,
         )
-    except review.EditInvalid as exc:
+    except decisions.EditInvalid as exc:
         return _render_review(
             request, question, status=400, editing=True, errors=exc.errors, draft=edit
         )
-    except review.ReviewError as exc:
+    except decisions.ReviewError as exc:
         return _render_review(request, question, status=400, editing=True, error=str(exc))
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question, flash=f"Saved version {question.version}.")

@@ -6,11 +6,15 @@ so that a 2 GB file goes to and from S3 in parts instead of through memory.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.db.models.fields.files import FieldFile
 
 # Big enough that S3 needs few requests, small enough that a transfer holds little memory.
 TRANSFER_CHUNK = 8 * 1024 * 1024
@@ -72,3 +76,18 @@ class MovableFile(File):
 
     def temporary_file_path(self) -> str:
         return str(self._path)
+
+
+@contextmanager
+def local_path(field_file: FieldFile) -> Iterator[Path]:
+    """A local filesystem path for a stored file, downloading it when storage is remote."""
+    try:
+        yield Path(field_file.path)
+        return
+    except NotImplementedError:
+        pass
+    suffix = Path(field_file.name or "").suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        download_to(field_file.storage, field_file.name or "", handle)
+        handle.flush()
+        yield Path(handle.name)

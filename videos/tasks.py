@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from videos.services import video_make_playable, videos_requeue_copies
+from videos.playable import video_make_playable, videos_requeue_copies
 from videos.uploads.services import uploads_expire
 
 

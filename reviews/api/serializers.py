@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.models import LETTERS, EvidenceSpan, Question
-from reviews.services.review import must_solve_first
+from reviews.services.decisions import must_solve_first
 
 SOLVE_FIRST_HELP = (
     "Null while `solve_first` is true: the caller must answer the question on its review "

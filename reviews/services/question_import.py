@@ -27,12 +27,13 @@ from reviews.models import (
     Revision,
     new_uid,
 )
-from reviews.services.bulk import WritePipeline, allocate_ids
-from reviews.services.item_format import ItemData, ItemProblems, iter_records, validate_item
+from reviews.services.item_format import ItemData, ItemProblems, validate_item
+from reviews.services.item_records import iter_records
 from reviews.services.questions import question_set_options, question_set_spans
 from reviews.services.revisions import SNAPSHOT_FIELDS, question_snapshot, revision_write
 from reviews.timeparse import format_timestamp
 from sciannot.accounts.models import User
+from sciannot.bulk_copy import WritePipeline, allocate_ids
 from videos.models import Benchmark, MediaStatus, Video
 
 BATCH_SIZE = 2000

@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from reviews.services.review import must_solve_first
+from reviews.services.decisions import must_solve_first
 from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
 
 register = template.Library()

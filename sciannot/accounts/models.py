@@ -31,10 +31,6 @@ class User(AbstractUser):
     def is_reviewer(self) -> bool:
         return self.is_active and self.role == Role.REVIEWER
 
-    @property
-    def is_evaluator(self) -> bool:
-        return self.is_active and self.role == Role.EVALUATOR
-
     def __str__(self) -> str:
         return self.username
 

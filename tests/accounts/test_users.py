@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from reviews.models import Question
-from reviews.services import review
+from reviews.services import decisions, edits, queue
 from sciannot.accounts.models import User
 from sciannot.accounts.services import AccountError, user_deactivate, user_set_access
 from tests.factories import make_item
@@ -166,7 +166,7 @@ def test_deactivation_ends_sessions_revokes_the_token_and_releases_holds(
     assert browser_two.login(request=HttpRequest(), username="bea", password="pw-bea")
     bystander = signed_in(outsider)
     token = Token.objects.create(user=reviewer)
-    held = review.queue_take(reviewer)
+    held = queue.queue_take(reviewer)
     assert held is not None
     assigned = questions[2]
     Question.objects.filter(pk=assigned.pk).update(assigned_to=reviewer)
@@ -194,7 +194,7 @@ def test_deactivation_ends_sessions_revokes_the_token_and_releases_holds(
     colleague = User.objects.create_user(
         username="ben", password="pw-ben", role="reviewer", disciplines=["Biology"]
     )
-    assert review.queue_take(colleague) == held
+    assert queue.queue_take(colleague) == held
     assert not Client().login(request=HttpRequest(), username="bea", password="pw-bea")
 
 
@@ -202,13 +202,13 @@ def test_history_stays_with_the_deactivated_persons_name(
     curator: Any, reviewer: Any, questions: list[Question]
 ) -> None:
     question = questions[0]
-    review.question_decide(
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="accept", seen_version=question.version
     )
-    review.comment_add(question=question, author=reviewer, text="The scale bar is visible.")
-    decisions, comments = question.decisions.count(), question.comments.count()
+    edits.comment_add(question=question, author=reviewer, text="The scale bar is visible.")
+    decided, comments = question.decisions.count(), question.comments.count()
     user_deactivate(user=reviewer, by=curator)
-    assert (question.decisions.count(), question.comments.count()) == (decisions, comments)
+    assert (question.decisions.count(), question.comments.count()) == (decided, comments)
     page = signed_in(curator).get(f"/questions/{question.uid}/").content.decode()
     decisions_part = page.split('data-testid="decisions"')[1].split("</section>")[0]
     comments_part = page.split('data-testid="comments"')[1].split("</section>")[0]

@@ -11,8 +11,9 @@ import pytest
 
 from baselines.models import ModelRun
 from baselines.predictions import import_predictions
+from releases.freeze import ReleaseInvalid, release_freeze
 from releases.models import Release
-from releases.services import FreezeRequest, ReleaseInvalid, release_freeze
+from releases.rows import FreezeRequest
 from tests.concurrency import at_once
 from videos.models import Benchmark
 

@@ -20,9 +20,9 @@ from django.test import Client
 
 from baselines.models import ModelRun, Prediction, Study
 from baselines.predictions import same_question
+from releases.export import release_file
 from releases.harness.reply_reader import official_guess
 from releases.models import Release
-from releases.services import release_file
 from tests.baselines.conftest import open_study
 
 pytestmark = pytest.mark.django_db

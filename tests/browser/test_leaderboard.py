@@ -11,8 +11,8 @@ import orjson
 import pytest
 
 from baselines.models import ModelRun
+from releases.export import release_file
 from releases.models import Release
-from releases.services import release_file
 from tests.baselines.conftest import release  # noqa: F401
 from tests.browser.conftest import sign_in
 

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from releases.artifacts import lmms_eval_zip, task_name
+from releases.artifacts import lmms_eval_zip
 from releases.harness.reply_reader import read_letter
+from releases.harness_tasks import task_name
 from releases.models import Release
 from tests.interop import run_interop
 from tests.interop.run_interop import (

@@ -249,8 +249,9 @@ def test_warnings_are_printed_and_kept(db: None, write_items: Any) -> None:
 def test_a_large_freeze_gates_in_a_second_process_with_the_same_outcome(
     db: None, write_items: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from releases.freeze import plan_freeze
     from releases.gate import Gate, GateCrashed
-    from releases.services import FreezeRequest, plan_freeze
+    from releases.rows import FreezeRequest
     from videos.models import Benchmark
 
     longer = {letter: letter * 3 for letter in LETTERS}
@@ -477,7 +478,7 @@ def test_near_duplicate_questions_in_a_video_are_a_warning(db: None, write_items
 def test_one_experts_accepts_of_two_letterings_count_as_one(
     db: None, write_items: Any, curator: Any
 ) -> None:
-    from reviews.services import review
+    from reviews.services import decisions
     from videos.models import Benchmark
 
     Benchmark.objects.update(required_accepts=2)
@@ -489,10 +490,10 @@ def test_one_experts_accepts_of_two_letterings_count_as_one(
         stdout=io.StringIO(),
     )
     question = Question.objects.get()
-    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
     # Re-lettering raises the version, not the judged version: the same content again.
     Question.objects.filter(pk=question.pk).update(version=2)
     question.refresh_from_db()
-    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=2)
+    decisions.question_decide(question=question, reviewer=curator, kind="accept", seen_version=2)
     output = freeze("svb", "--version", "1.0.0")
     assert "warning: 1 item(s) with fewer than 2 expert accept(s)" in output

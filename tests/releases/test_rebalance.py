@@ -26,12 +26,8 @@ from releases.rebalance import (
 )
 from reviews.models import DecisionKind, Question, QuestionStatus, Revision
 from reviews.selectors import review_queue
-from reviews.services.review import (
-    accepts_at_current_version,
-    edit_from_question,
-    question_decide,
-    question_edit,
-)
+from reviews.services.decisions import accepts_at_current_version, question_decide
+from reviews.services.edits import edit_from_question, question_edit
 from tests.factories import make_item
 from tests.releases.conftest import freeze
 from tests.releases.test_pages import FORM

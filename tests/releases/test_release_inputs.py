@@ -13,9 +13,11 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from releases.export import remove_written
 from releases.models import Release
+from releases.ordering import natural_key
 from releases.rebalance import RebalanceInvalid, parse_moves
-from releases.services import _remove_written, assign_ids, natural_key
+from releases.rows import assign_ids
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import Question
 from tests.factories import make_item
@@ -91,7 +93,7 @@ def test_a_failed_freeze_removes_its_files_and_folders() -> None:
         default_storage.save(f"releases/default/{NAME}/9.9.9/test.jsonl", ContentFile(b"{}\n")),
         default_storage.save(f"releases/default/{NAME}/9.9.9/test.json", ContentFile(b"{}")),
     ]
-    _remove_written(names)
+    remove_written(names)
     assert not release_folder().exists()
     assert (Path(settings.MEDIA_ROOT) / "releases").exists()
 

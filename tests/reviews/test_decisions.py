@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from reviews.models import Decision, Question, QuestionStatus, Revision
-from reviews.services import review
+from reviews.services import decisions, edits
 from sciannot.accounts.models import User
 from tests.factories import make_item
 from videos.models import Benchmark
@@ -41,17 +41,17 @@ def decision_revisions(question: Question) -> list[str]:
     return [
         reason
         for reason in question.revisions.order_by("number").values_list("reason", flat=True)
-        if review.revision_is_decision(reason)
+        if decisions.revision_is_decision(reason)
     ]
 
 
 def test_a_repeated_decision_is_a_no_op(question: Question, reviewer: Any) -> None:
     Benchmark.objects.update(required_accepts=2)
-    first = review.question_decide(
+    first = decisions.question_decide(
         question=question, reviewer=reviewer, kind="accept", seen_version=1
     )
     revisions = Revision.objects.count()
-    again = review.question_decide(
+    again = decisions.question_decide(
         question=question, reviewer=reviewer, kind="accept", seen_version=1
     )
     assert again.pk == first.pk
@@ -65,11 +65,11 @@ def test_a_different_decision_replaces_the_earlier_one_as_a_change_of_mind(
     question: Question, reviewer: Any
 ) -> None:
     Benchmark.objects.update(required_accepts=1)
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     question.refresh_from_db()
     assert question.status == QuestionStatus.ACCEPTED
     # Withdrawing the only accept into "unsure" takes the item back to review.
-    review.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
     question.refresh_from_db()
     assert question.status == QuestionStatus.IN_REVIEW
     decision = Decision.objects.get()
@@ -81,14 +81,14 @@ def test_one_reviewer_changing_their_mind_is_not_a_disagreement(
     question: Question, reviewer: Any
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_decide(
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="needs_revision", seen_version=1
     )
     question.refresh_from_db()
-    assert not review.experts_disagree(question)
+    assert not decisions.experts_disagree(question)
     assert question.status == QuestionStatus.NEEDS_REVISION
-    assert review.accepts_at_current_version(question) == 0
+    assert decisions.accepts_at_current_version(question) == 0
 
 
 def test_one_reviewer_on_two_letterings_of_the_same_content_counts_once(
@@ -97,14 +97,14 @@ def test_one_reviewer_on_two_letterings_of_the_same_content_counts_once(
     """Re-lettering raises the version but not the judged version: the same reviewer's
     accept on v1 and send-back on v2 are their latest view, not a split between two."""
     Benchmark.objects.update(required_accepts=2)
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     Question.objects.filter(pk=question.pk).update(version=2)
     question.refresh_from_db()
-    review.question_decide(
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="needs_revision", seen_version=2
     )
     question.refresh_from_db()
-    assert not review.experts_disagree(question)
+    assert not decisions.experts_disagree(question)
     assert question.status == QuestionStatus.NEEDS_REVISION
 
 
@@ -112,8 +112,8 @@ def test_two_reviewers_who_split_send_the_item_to_adjudication(
     question: Question, reviewer: Any
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_decide(
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(
         question=question, reviewer=biologist("bo"), kind="needs_revision", seen_version=1
     )
     question.refresh_from_db()
@@ -196,14 +196,14 @@ def test_the_transition_table_for_a_reviewer(
     question.refresh_from_db()
     expected = EXPECTED[start][kind]
     if expected is None:
-        with pytest.raises(review.ReviewError, match="cannot become"):
-            review.question_decide(
+        with pytest.raises(decisions.ReviewError, match="cannot become"):
+            decisions.question_decide(
                 question=question, reviewer=reviewer, kind=kind, seen_version=1, **DECISIONS[kind]
             )
         assert not Decision.objects.exists()
         assert question.revisions.count() == 1
     else:
-        review.question_decide(
+        decisions.question_decide(
             question=question, reviewer=reviewer, kind=kind, seen_version=1, **DECISIONS[kind]
         )
     question.refresh_from_db()
@@ -218,7 +218,7 @@ def test_a_curator_may_move_a_rejected_or_adjudicated_item(
     for start in (QuestionStatus.REJECTED, QuestionStatus.ADJUDICATION):
         Question.objects.filter(pk=question.pk).update(status=start)
         question.refresh_from_db()
-        review.question_decide(
+        decisions.question_decide(
             question=question,
             reviewer=curator,
             kind=kind,
@@ -232,17 +232,17 @@ def test_a_curator_may_move_a_rejected_or_adjudicated_item(
 
 
 def test_the_table_has_every_status_and_keeps_rejected_items_for_curators() -> None:
-    assert set(review.ALLOWED_TRANSITIONS) == set(QuestionStatus.values)
-    assert review.ALLOWED_TRANSITIONS[QuestionStatus.REJECTED] == {QuestionStatus.REJECTED}
-    assert not review.ALLOWED_TRANSITIONS[QuestionStatus.ADJUDICATION]
-    for targets in review.ALLOWED_TRANSITIONS.values():
+    assert set(decisions.ALLOWED_TRANSITIONS) == set(QuestionStatus.values)
+    assert decisions.ALLOWED_TRANSITIONS[QuestionStatus.REJECTED] == {QuestionStatus.REJECTED}
+    assert not decisions.ALLOWED_TRANSITIONS[QuestionStatus.ADJUDICATION]
+    for targets in decisions.ALLOWED_TRANSITIONS.values():
         assert QuestionStatus.DRAFT not in targets
 
 
 def test_unsure_and_send_back_on_a_rejected_item_over_http_change_nothing(
     question: Question, reviewer: Any
 ) -> None:
-    review.question_decide(
+    decisions.question_decide(
         question=question,
         reviewer=biologist("bo"),
         kind="reject",
@@ -269,12 +269,12 @@ def test_an_edit_still_sends_a_rejected_item_back_to_review(
     question: Question, reviewer: Any
 ) -> None:
     """The README promises it: an edit answers a rejection."""
-    review.question_decide(
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="ambiguous"
     )
-    edit = review.edit_from_question(question)
+    edit = edits.edit_from_question(question)
     edit.rationale = "Clearer now."
-    review.question_edit(question=question, editor=reviewer, seen_version=1, edit=edit)
+    edits.question_edit(question=question, editor=reviewer, seen_version=1, edit=edit)
     question.refresh_from_db()
     assert question.status == QuestionStatus.IN_REVIEW
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import Question
-from reviews.services import review
+from reviews.services import decisions
 from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -49,13 +49,13 @@ def test_page_queries_do_not_grow_with_the_data(
     client.force_login(reviewer)
     question = Question.objects.filter(video__video_id="small").first()
     assert question is not None
-    review.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
     urls = [f"/questions/{question.uid}/", "/questions/", "/api/questions/", "/videos/"]
     before = {url: queries(client, url) for url in urls}
 
     load(write_items, 60, "large")
     for other in Question.objects.filter(video__video_id="large")[:5]:
-        review.question_decide(question=other, reviewer=reviewer, kind="unsure", seen_version=1)
+        decisions.question_decide(question=other, reviewer=reviewer, kind="unsure", seen_version=1)
     after = {url: queries(client, url) for url in urls}
 
     # No page needs more queries for more data (a small queue may take one more to wrap); a

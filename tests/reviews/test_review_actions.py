@@ -12,7 +12,7 @@ from django.test import Client
 
 from reviews.models import Decision, Question, QuestionStatus, Revision
 from reviews.selectors import next_in_queue
-from reviews.services import review
+from reviews.services import decisions, edits, queue
 from reviews.services.item_format import content_hash
 from reviews.services.revisions import question_content
 from tests.factories import make_item
@@ -52,15 +52,15 @@ def colleague(db: None) -> Any:
     return user
 
 
-def edit_of(question: Question, **changes: Any) -> review.QuestionEdit:
-    edit = review.QuestionEdit(
+def edit_of(question: Question, **changes: Any) -> edits.QuestionEdit:
+    edit = edits.QuestionEdit(
         text=question.text,
         options={o.letter: o.text for o in question.options.all()},
         answer=question.answer,
         question_type=question.question_type,
         subject=question.subject,
         rationale=question.rationale,
-        spans=[review.SpanEdit(s.start, s.end, s.note) for s in question.spans.all()],
+        spans=[edits.SpanEdit(s.start, s.end, s.note) for s in question.spans.all()],
     )
     for key, value in changes.items():
         setattr(edit, key, value)
@@ -71,7 +71,7 @@ def test_an_accept_by_one_reviewer_accepts_when_one_is_required(
     questions: list[Question], reviewer: Any
 ) -> None:
     question = questions[0]
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     question.refresh_from_db()
     assert question.status == QuestionStatus.ACCEPTED
     assert question.expert_touched
@@ -85,12 +85,12 @@ def test_two_accepts_are_needed_when_the_benchmark_says_so(
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
     question = questions[0]
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     question.refresh_from_db()
     # The same reviewer twice is still one accept.
     assert question.status == QuestionStatus.IN_REVIEW
-    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
     question.refresh_from_db()
     assert question.status == QuestionStatus.ACCEPTED
 
@@ -100,13 +100,13 @@ def test_an_edit_resets_earlier_accepts(
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
     question = questions[0]
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_edit(
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    edits.question_edit(
         question=question, editor=curator, seen_version=1, edit=edit_of(question, answer="B")
     )
     question.refresh_from_db()
     assert question.version == 2 and question.answer == "B"
-    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=2)
+    decisions.question_decide(question=question, reviewer=curator, kind="accept", seen_version=2)
     question.refresh_from_db()
     # reviewer's accept was for version 1: one accept of the edited question is not enough.
     assert question.status == QuestionStatus.IN_REVIEW
@@ -116,16 +116,18 @@ def test_a_reject_needs_a_reason_and_other_needs_a_comment(
     questions: list[Question], reviewer: Any
 ) -> None:
     question = questions[0]
-    with pytest.raises(review.EditInvalid) as missing:
-        review.question_decide(question=question, reviewer=reviewer, kind="reject", seen_version=1)
+    with pytest.raises(decisions.EditInvalid) as missing:
+        decisions.question_decide(
+            question=question, reviewer=reviewer, kind="reject", seen_version=1
+        )
     assert "reason" in missing.value.errors
-    with pytest.raises(review.EditInvalid) as other:
-        review.question_decide(
+    with pytest.raises(decisions.EditInvalid) as other:
+        decisions.question_decide(
             question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="other"
         )
     assert "comment" in other.value.errors
     assert not Decision.objects.exists()
-    review.question_decide(
+    decisions.question_decide(
         question=question,
         reviewer=reviewer,
         kind="reject",
@@ -143,12 +145,14 @@ def test_a_reviewer_cannot_reopen_a_rejected_question_but_a_curator_can(
     questions: list[Question], reviewer: Any, curator: Any
 ) -> None:
     question = questions[0]
-    review.question_decide(
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="ambiguous"
     )
-    with pytest.raises(review.ReviewError, match="cannot become accepted"):
-        review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
+    with pytest.raises(decisions.ReviewError, match="cannot become accepted"):
+        decisions.question_decide(
+            question=question, reviewer=reviewer, kind="accept", seen_version=1
+        )
+    decisions.question_decide(question=question, reviewer=curator, kind="accept", seen_version=1)
     question.refresh_from_db()
     assert question.status == QuestionStatus.ACCEPTED
 
@@ -159,11 +163,11 @@ def test_an_edit_writes_a_revision_and_keeps_imports_away(
     question = questions[0]
     options = {o.letter: o.text for o in question.options.all()}
     options["C"] = "A corrected option C"
-    review.question_edit(
+    edits.question_edit(
         question=question,
         editor=reviewer,
         seen_version=1,
-        edit=edit_of(question, options=options, spans=[review.SpanEdit(9.5, 12.0, "fixed")]),
+        edit=edit_of(question, options=options, spans=[edits.SpanEdit(9.5, 12.0, "fixed")]),
     )
     question.refresh_from_db()
     assert question.options.get(letter="C").text == "A corrected option C"
@@ -195,10 +199,10 @@ def test_a_stale_save_is_refused_and_the_first_save_kept(
     question = questions[0]
     first = edit_of(question, rationale="Curator's better rationale.")
     second = edit_of(question, answer="J")
-    review.question_edit(question=question, editor=curator, seen_version=1, edit=first)
+    edits.question_edit(question=question, editor=curator, seen_version=1, edit=first)
     revisions_before = Revision.objects.count()
-    with pytest.raises(review.StaleVersion) as conflict:
-        review.question_edit(question=question, editor=reviewer, seen_version=1, edit=second)
+    with pytest.raises(decisions.StaleVersion) as conflict:
+        edits.question_edit(question=question, editor=reviewer, seen_version=1, edit=second)
     assert "changed by cora" in str(conflict.value)
     assert "rationale" in conflict.value.changed
     question.refresh_from_db()
@@ -206,7 +210,7 @@ def test_a_stale_save_is_refused_and_the_first_save_kept(
     assert question.answer == "D"
     assert Revision.objects.count() == revisions_before
     # Re-applied on the current version, the second edit goes through.
-    review.question_edit(
+    edits.question_edit(
         question=question, editor=reviewer, seen_version=2, edit=edit_of(question, answer="J")
     )
     question.refresh_from_db()
@@ -221,8 +225,8 @@ def test_a_stale_save_is_refused_and_the_first_save_kept(
         ({"options": {**{k: f"o{k}" for k in "ABCDEFGHIJ"}, "F": "oA"}}, "option_F", "repeats"),
         ({"answer": "Z"}, "answer", "key"),
         ({"question_type": "Causal"}, "question_type", "three"),
-        ({"spans": [review.SpanEdit(5, 4)]}, "span_1", "end at or after"),
-        ({"spans": [review.SpanEdit(9, 400)]}, "span_1", "after the end of the video"),
+        ({"spans": [edits.SpanEdit(5, 4)]}, "span_1", "end at or after"),
+        ({"spans": [edits.SpanEdit(9, 400)]}, "span_1", "after the end of the video"),
         ({"text": "What happens at 01:30?"}, "text", "matches no evidence span"),
     ],
 )
@@ -231,8 +235,8 @@ def test_an_invalid_edit_names_the_field_and_changes_nothing(
 ) -> None:
     question = questions[0]
     before = (question_content(question), question.version, Revision.objects.count())
-    with pytest.raises(review.EditInvalid) as exc:
-        review.question_edit(
+    with pytest.raises(decisions.EditInvalid) as exc:
+        edits.question_edit(
             question=question, editor=reviewer, seen_version=1, edit=edit_of(question, **changes)
         )
     assert message in exc.value.errors[field]
@@ -246,7 +250,7 @@ def test_the_queue_skips_what_the_reviewer_decided(
     first, second, third = questions
     assert next_in_queue(reviewer) == first
     assert next_in_queue(reviewer, after=first) == second
-    review.question_decide(question=second, reviewer=reviewer, kind="unsure", seen_version=1)
+    decisions.question_decide(question=second, reviewer=reviewer, kind="unsure", seen_version=1)
     assert next_in_queue(reviewer, after=first) == third
     assert next_in_queue(reviewer, after=third) == first
 
@@ -290,7 +294,7 @@ def test_a_stale_decision_is_a_409_with_the_reason(
     questions: list[Question], reviewer: Any, curator: Any
 ) -> None:
     first = questions[0]
-    review.question_edit(
+    edits.question_edit(
         question=first, editor=curator, seen_version=1, edit=edit_of(first, answer="A")
     )
     response = client_for(reviewer).post(
@@ -349,7 +353,7 @@ def test_a_stale_edit_is_rebased_onto_the_current_version(
 ) -> None:
     question = questions[0]
     loaded = edit_of(question)
-    review.question_edit(
+    edits.question_edit(
         question=question,
         editor=curator,
         seen_version=1,
@@ -360,7 +364,7 @@ def test_a_stale_edit_is_rebased_onto_the_current_version(
     mine.rationale = loaded.rationale  # the reviewer never touched it
     mine.subject = "Reviewer's subject"  # both changed it
     mine.answer = "H"  # only the reviewer changed it
-    rebased, conflicts = review.rebase_edit(question, 1, mine)
+    rebased, conflicts = edits.rebase_edit(question, 1, mine)
     assert rebased.rationale == "Curator's rationale"
     assert rebased.answer == "H"
     assert rebased.subject == "Reviewer's subject"
@@ -370,11 +374,11 @@ def test_a_stale_edit_is_rebased_onto_the_current_version(
 def test_two_reviewers_taking_items_never_get_the_same_one(
     questions: list[Question], reviewer: Any, colleague: Any
 ) -> None:
-    mine = review.queue_take(reviewer)
-    theirs = review.queue_take(colleague)
+    mine = queue.queue_take(reviewer)
+    theirs = queue.queue_take(colleague)
     assert mine is not None and theirs is not None and mine != theirs
     # A held item is no one else's to claim.
-    assert not review.question_claim(question=mine, user=colleague)
+    assert not queue.question_claim(question=mine, user=colleague)
     mine.refresh_from_db()
     assert mine.locked_by == reviewer
 
@@ -385,17 +389,17 @@ def test_an_abandoned_hold_expires(questions: list[Question], reviewer: Any, cur
     from django.utils import timezone
 
     first = questions[0]
-    assert review.question_claim(question=first, user=reviewer)
+    assert queue.question_claim(question=first, user=reviewer)
     assert next_in_queue(curator) != first
     Question.objects.filter(pk=first.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
     assert next_in_queue(curator) == first
-    assert review.question_claim(question=first, user=curator)
+    assert queue.question_claim(question=first, user=curator)
 
 
 def test_deciding_releases_the_hold(questions: list[Question], reviewer: Any) -> None:
-    first = review.queue_take(reviewer)
+    first = queue.queue_take(reviewer)
     assert first is not None
-    review.question_decide(question=first, reviewer=reviewer, kind="unsure", seen_version=1)
+    decisions.question_decide(question=first, reviewer=reviewer, kind="unsure", seen_version=1)
     first.refresh_from_db()
     assert first.locked_by is None and first.locked_until is None
 
@@ -441,7 +445,7 @@ def test_concurrent_takes_and_saves_on_postgresql(
 
     def take(user: Any) -> None:
         barrier.wait()
-        got = review.queue_take(user)
+        got = queue.queue_take(user)
         taken[user.username] = got.pk if got else None
         connection.close()
 
@@ -461,14 +465,14 @@ def test_concurrent_takes_and_saves_on_postgresql(
     def save(user: Any, answer: str) -> None:
         save_barrier.wait()
         try:
-            review.question_edit(
+            edits.question_edit(
                 question=question,
                 editor=user,
                 seen_version=1,
                 edit=edit_of(question, answer=answer),
             )
             outcomes.append(f"saved {answer}")
-        except review.StaleVersion:
+        except decisions.StaleVersion:
             outcomes.append(f"stale {answer}")
         finally:
             connection.close()
@@ -492,7 +496,7 @@ def test_the_history_shows_what_changed_and_restores_an_old_version(
     questions: list[Question], reviewer: Any
 ) -> None:
     question = questions[0]
-    review.question_edit(
+    edits.question_edit(
         question=question,
         editor=reviewer,
         seen_version=1,
@@ -520,8 +524,8 @@ def test_span_times_round_trip_through_the_edit_form() -> None:
 
     assert mmss_exact(66.0) == "01:06"
     assert mmss_exact(66.25) == "01:06.250"
-    assert review._seconds(mmss_exact(66.25)) == 66.25
-    assert review._seconds("75") == 75.0 and review._seconds("junk") == -1.0
+    assert edits._seconds(mmss_exact(66.25)) == 66.25
+    assert edits._seconds("75") == 75.0 and edits._seconds("junk") == -1.0
 
 
 def test_a_comment_can_be_anchored_to_a_video_time(
@@ -552,7 +556,7 @@ def test_a_reviewer_sees_other_decisions_only_after_deciding(
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
     question = questions[0]
-    review.question_decide(
+    decisions.question_decide(
         question=question,
         reviewer=colleague,
         kind="reject",
@@ -560,12 +564,12 @@ def test_a_reviewer_sees_other_decisions_only_after_deciding(
         reason="ambiguous",
         comment="Two readings of 'after'",
     )
-    review.question_edit(  # a curator reopens the item by editing it
+    edits.question_edit(  # a curator reopens the item by editing it
         question=question, editor=curator, seen_version=1, edit=edit_of(question, answer="B")
     )
     page = client_for(reviewer).get(f"/questions/{question.uid}/").content.decode()
     assert "Two readings" not in page and "show once you have decided" in page
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=2)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=2)
     page = client_for(reviewer).get(f"/questions/{question.uid}/").content.decode()
     assert "Two readings of &#x27;after&#x27;" in page
     assert "Two readings" in client_for(curator).get(f"/questions/{question.uid}/").content.decode()
@@ -575,10 +579,10 @@ def test_an_edit_sends_a_rejected_item_back_to_review(
     questions: list[Question], reviewer: Any, curator: Any
 ) -> None:
     question = questions[0]
-    review.question_decide(
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="wrong_answer"
     )
-    review.question_edit(
+    edits.question_edit(
         question=question, editor=curator, seen_version=1, edit=edit_of(question, answer="C")
     )
     question.refresh_from_db()
@@ -592,8 +596,8 @@ def test_a_disagreement_goes_to_the_curator_for_adjudication(
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
     question = questions[0]
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_decide(
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(
         question=question,
         reviewer=colleague,
         kind="reject",
@@ -605,9 +609,11 @@ def test_a_disagreement_goes_to_the_curator_for_adjudication(
     assert question.status == QuestionStatus.ADJUDICATION
     # Reviewers can neither move it nor find it in their queue; repeating the accept they
     # gave is a no-op.
-    with pytest.raises(review.ReviewError):
-        review.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    with pytest.raises(decisions.ReviewError):
+        decisions.question_decide(
+            question=question, reviewer=reviewer, kind="unsure", seen_version=1
+        )
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     question.refresh_from_db()
     assert question.status == QuestionStatus.ADJUDICATION
     assert question not in [next_in_queue(reviewer), next_in_queue(colleague)]
@@ -617,7 +623,7 @@ def test_a_disagreement_goes_to_the_curator_for_adjudication(
     assert f'data-testid="adjudicate-{question.uid}"' in page
     assert "B is right too" in page and "bea</strong> · Accept" in page
 
-    review.question_decide(
+    decisions.question_decide(
         question=question,
         reviewer=curator,
         kind="reject",
@@ -635,7 +641,7 @@ def test_a_curator_rejects_and_releases_many_questions_at_once(
     questions: list[Question], reviewer: Any, curator: Any
 ) -> None:
     first, second, third = questions
-    review.question_claim(question=third, user=reviewer)
+    queue.question_claim(question=third, user=reviewer)
     client = client_for(curator)
     page = client.get("/questions/").content.decode()
     assert 'data-testid="bulk-form"' in page
@@ -677,10 +683,10 @@ def test_only_curators_act_in_bulk(questions: list[Question], reviewer: Any) -> 
 def test_the_dashboard_counts_states_and_times_decisions(
     questions: list[Question], reviewer: Any, curator: Any
 ) -> None:
-    taken = review.queue_take(reviewer)
+    taken = queue.queue_take(reviewer)
     assert taken is not None
-    review.question_decide(question=taken, reviewer=reviewer, kind="accept", seen_version=1)
-    review.question_decide(
+    decisions.question_decide(question=taken, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(
         question=questions[1],
         reviewer=reviewer,
         kind="reject",
@@ -709,8 +715,10 @@ def test_solve_first_hides_the_key_until_the_reviewer_answers(
     assert 'data-testid="solve-form"' in page
     assert "✓ key" not in page and 'data-testid="accept"' not in page
     assert "Rationale" not in page and "first</button>" not in page  # span notes hidden
-    with pytest.raises(review.ReviewError, match="answer the question yourself"):
-        review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    with pytest.raises(decisions.ReviewError, match="answer the question yourself"):
+        decisions.question_decide(
+            question=question, reviewer=reviewer, kind="accept", seen_version=1
+        )
 
     answered = client.post(f"/questions/{question.uid}/solve", {"letter": "B"}, follow=True)
     body = answered.content.decode()
@@ -721,7 +729,7 @@ def test_solve_first_hides_the_key_until_the_reviewer_answers(
     assert "bea answered B" in question.flags[0]["detail"]
     # Curators adjudicate: they always see the key.
     assert "✓ key" in client_for(curator).get(f"/questions/{question.uid}/").content.decode()
-    review.question_decide(
+    decisions.question_decide(
         question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="wrong_answer"
     )
     question.refresh_from_db()
@@ -730,7 +738,7 @@ def test_solve_first_hides_the_key_until_the_reviewer_answers(
 
 def test_a_right_blind_answer_raises_no_flag(questions: list[Question], reviewer: Any) -> None:
     Benchmark.objects.update(solve_first=True)
-    solve = review.question_solve(question=questions[0], reviewer=reviewer, letter="d")
+    solve = decisions.question_solve(question=questions[0], reviewer=reviewer, letter="d")
     assert solve.correct and solve.letter == "D"
     questions[0].refresh_from_db()
     assert questions[0].flags == []

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from reviews.models import Comment, Question
-from reviews.services import review
+from reviews.services import decisions
 from sciannot.accounts.models import User
 from tests.factories import make_item
 from videos.models import Benchmark
@@ -71,7 +71,7 @@ def test_the_video_page_hides_the_key_until_the_reviewer_answers(
     before = client_for(reviewer).get(url).content.decode()
     assert "Because of cause J" in before and not key_shown(before)
     assert 'data-testid="solve-first-note"' in before
-    review.question_solve(question=question, reviewer=reviewer, letter="A")
+    decisions.question_solve(question=question, reviewer=reviewer, letter="A")
     after = client_for(reviewer).get(url).content.decode()
     assert 'data-testid="key-mark"' in after and RATIONALE in after and NOTE in after
     # The wrong blind answer raised a flag naming the key: it shows with the key, not before.
@@ -88,7 +88,7 @@ def test_the_api_nulls_the_key_and_says_why(
     assert item["spans"] and all(span["note"] is None for span in item["spans"])
     assert item["question"] and len(item["options"]) == 10  # the item itself is there
 
-    review.question_solve(question=question, reviewer=reviewer, letter="D")
+    decisions.question_solve(question=question, reviewer=reviewer, letter="D")
     solved = client_for(reviewer).get("/api/questions/").json()["results"][0]
     assert solved["solve_first"] is False
     assert (solved["answer"], solved["rationale"]) == ("D", RATIONALE)
@@ -172,7 +172,7 @@ def test_the_history_masks_other_reviewers_decisions_until_deciding(
     question: Question, reviewer: Any, colleague: User, curator: Any
 ) -> None:
     Benchmark.objects.update(required_accepts=2)
-    review.question_decide(
+    decisions.question_decide(
         question=question,
         reviewer=colleague,
         kind="reject",
@@ -196,7 +196,7 @@ def test_the_history_masks_other_reviewers_decisions_until_deciding(
 
     # Once the reviewer decides, the decision and its revision show.
     Question.objects.filter(pk=question.pk).update(status="in_review")
-    review.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=1)
     page = client.get(f"/questions/{question.uid}/").content.decode()
     assert "reject (ambiguous)" in page and "Two readings" in page
     assert 'data-testid="decision-hidden"' not in page
@@ -211,7 +211,7 @@ def test_others_comments_wait_until_the_reviewer_decides(
     page = client.get(f"/questions/{question.uid}/").content.decode()
     assert "My own note" in page and "two keys" not in page
     assert "1 comment by others shows once you have decided" in page
-    review.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
     page = client.get(f"/questions/{question.uid}/").content.decode()
     assert "two keys" in page and 'data-testid="comments-hidden"' not in page
 
@@ -221,10 +221,10 @@ def test_a_decision_on_an_earlier_lettering_still_counts_as_deciding(
 ) -> None:
     """Re-lettering raises the version, not the judged version: the reviewer's decision on
     the same content still lets them see the others'."""
-    review.question_decide(question=question, reviewer=colleague, kind="unsure", seen_version=1)
-    review.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
+    decisions.question_decide(question=question, reviewer=colleague, kind="unsure", seen_version=1)
+    decisions.question_decide(question=question, reviewer=reviewer, kind="unsure", seen_version=1)
     Question.objects.filter(pk=question.pk).update(version=2)
     question.refresh_from_db()
-    assert review.may_see_others_decisions(question, reviewer)
+    assert decisions.may_see_others_decisions(question, reviewer)
     page = client_for(reviewer).get(f"/questions/{question.uid}/").content.decode()
     assert "bo · Unsure" in page

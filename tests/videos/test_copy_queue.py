@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.conftest import TEST_VAR, celery_broker, start_worker, stop_worker, wait_for
 from tests.videos.test_uploads import finish, signed_in, upload_file
 from videos.models import MediaStatus, Upload, UploadStatus, Video
-from videos.services import copy_claim, video_make_playable, videos_requeue_copies
+from videos.playable import copy_claim, video_make_playable, videos_requeue_copies
 
 
 def upload_mkv(client: Client, video_dir: Path, dead_broker_url: str) -> Any:
@@ -134,7 +134,7 @@ def test_a_live_lease_keeps_others_out_and_an_expired_one_does_not(
     assert not video_make_playable(video_pk=video.pk)
     # The first worker died: once its lease has run out, the sweep and another worker take it.
     Video.objects.filter(pk=video.pk).update(copy_lease_until=timezone.now() - timedelta(seconds=1))
-    from videos.services import videos_awaiting_copy
+    from videos.playable import videos_awaiting_copy
 
     assert videos_awaiting_copy() == [video.pk]
     assert copy_claim(video_pk=video.pk, original_name=name, owner="second")

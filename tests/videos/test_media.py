@@ -17,15 +17,9 @@ from av.audio.stream import AudioStream
 from av.video.stream import VideoStream
 from PIL import Image, ImageStat
 
-from videos.media import (
-    MediaError,
-    VideoFacts,
-    extract_poster,
-    is_browser_playable,
-    probe_video,
-    sha256_file,
-    transcode_to_browser_mp4,
-)
+from videos.media.poster import extract_poster
+from videos.media.probe import MediaError, VideoFacts, probe_video, sha256_file
+from videos.media.transcode import is_browser_playable, transcode_to_browser_mp4
 from videos.synthetic import SCENE_COLOURS, make_synthetic_video
 
 SCENES = [(0.0, "Setup"), (5.0, "Mixing"), (10.0, "Heating"), (15.0, "Readout")]

@@ -17,7 +17,8 @@ from django.core.management import CommandError, call_command
 
 from tests.conftest import ROOT
 from tests.videos.test_uploads import finish, signed_in, upload_file
-from videos.media import MediaTooLarge, extract_poster, probe_video
+from videos.media.poster import extract_poster
+from videos.media.probe import MediaTooLarge, probe_video
 from videos.models import Upload, UploadStatus, Video
 
 HUGE = 8192  # 67 megapixels per frame: a few hundred KB of H.264, hundreds of MB decoded
@@ -47,7 +48,8 @@ MAKE_HUGE = textwrap.dedent(
 MEASURE = textwrap.dedent(
     """
     import json, sys
-    from videos.media import MediaError, extract_poster, probe_video
+    from videos.media.poster import extract_poster
+    from videos.media.probe import MediaError, probe_video
     outcome = "accepted"
     try:
         (probe_video if sys.argv[2] == "probe" else extract_poster)(sys.argv[1])

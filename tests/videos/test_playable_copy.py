@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import wait_for
-from videos.media import is_browser_playable, probe_video
+from videos.media.probe import probe_video
+from videos.media.transcode import is_browser_playable
 from videos.models import MediaStatus, Video
 
 pytestmark = [pytest.mark.worker]

@@ -86,10 +86,6 @@ class Video(models.Model):
         return self.video_id
 
     @property
-    def has_media(self) -> bool:
-        return bool(self.original)
-
-    @property
     def playback_offset(self) -> float:
         """Seconds to subtract from an original-timeline time to seek the served file."""
         return self.start_time if self.playable else 0.0

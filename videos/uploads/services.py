@@ -1,5 +1,5 @@
-"""Uploads from start to finish: declare a file, append chunks at their offsets, then check the
-whole and hand it to the same services as `import_videos`.
+"""Uploads, receiving side: declare a file, append chunks at their offsets, cancel, expire.
+Checking the whole and handing it on is `videos.uploads.finish`.
 
 Nothing a client sends names a stored file: keys are made from the upload's id and the video
 id (which must match a safe pattern), and the extension comes from a fixed list.
@@ -9,36 +9,23 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from sciannot.accounts.models import User
 from sciannot.inputs import check_length
 from videos.guards import ReplacementRefused, video_check_replaceable
-from videos.media import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
 from videos.models.videos import original_upload_to
-from videos.services import (
-    manuscript_attach,
-    questions_past_end,
-    transcript_attach,
-    video_adopt_stored_file,
-)
-from videos.stored_files import MovableFile
-from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript
 from videos.uploads.sinks import (
     Body,
     LocalSink,
     ShortChunk,
-    Sink,
     SinkBehind,
     StorageUnavailable,
     sink_for_storage,
@@ -107,7 +94,7 @@ def size_limit(kind: str) -> int:
     return int(settings.DOCUMENT_UPLOAD_MAX_BYTES)
 
 
-def _move(upload: Upload, to: str, **fields: object) -> None:
+def upload_move(upload: Upload, to: str, **fields: object) -> None:
     """Change an upload's status if it is still what we last saw; refuse otherwise."""
     if to not in TRANSITIONS.get(upload.status, set()):
         raise UploadError(
@@ -125,7 +112,7 @@ def _move(upload: Upload, to: str, **fields: object) -> None:
         setattr(upload, name, value)
 
 
-def _expiry() -> datetime:
+def fresh_expiry() -> datetime:
     return timezone.now() + timedelta(hours=int(settings.UPLOAD_EXPIRE_HOURS))
 
 
@@ -182,12 +169,12 @@ def upload_create(
         video_id=video_id,
         replace=replace,
         declared_size=size,
-        expires_at=_expiry(),
+        expires_at=fresh_expiry(),
     )
     sink = sink_for_storage()
     if kind == UploadKind.VIDEO and not isinstance(sink, LocalSink):
         # In S3 the parts are assembled where the original will stay: no copy at the end.
-        upload.storage_key = _original_name(upload)
+        upload.storage_key = stored_name(upload)
     try:
         sink.start(upload)
     except StorageUnavailable as exc:
@@ -214,17 +201,17 @@ def _check_video_target(benchmark: Benchmark, video_id: str, replace: bool) -> N
         )
     if existing is not None and existing.original:
         # Refused before the first byte; finishing checks again under the video's lock.
-        _check_replaceable(existing)
+        check_replaceable(existing)
 
 
-def _check_replaceable(video: Video) -> None:
+def check_replaceable(video: Video) -> None:
     try:
         video_check_replaceable(video=video)
     except ReplacementRefused as exc:
         raise UploadError(str(exc), status=409) from exc
 
 
-def _original_name(upload: Upload) -> str:
+def stored_name(upload: Upload) -> str:
     """The stored name of an uploaded video: made from the video id and the upload's id."""
     filename = f"jove_{upload.video_id}-{upload.id.hex[:8]}{upload.extension}"
     return original_upload_to(Video(benchmark_id=upload.benchmark_id), filename)
@@ -287,7 +274,7 @@ def upload_write_chunk(
             upload.received_bytes = offset + length
             if upload.received_bytes == upload.declared_size:
                 upload.status = UploadStatus.RECEIVED
-        upload.expires_at = _expiry()
+        upload.expires_at = fresh_expiry()
         upload.save(
             update_fields=["received_bytes", "status", "s3_parts", "expires_at", "updated_at"]
         )
@@ -304,12 +291,12 @@ def upload_cancel(*, upload: Upload) -> Upload:
     """Stop an upload and delete what it stored (an S3 multipart upload is aborted)."""
     if upload.status in (UploadStatus.CANCELLED, UploadStatus.EXPIRED, UploadStatus.FAILED):
         return upload
-    _move(upload, UploadStatus.CANCELLED)
-    _discard(upload)
+    upload_move(upload, UploadStatus.CANCELLED)
+    discard_bytes(upload)
     return upload
 
 
-def _discard(upload: Upload) -> None:
+def discard_bytes(upload: Upload) -> None:
     try:
         sink_for_storage().discard(upload)
     except (OSError, StorageUnavailable):
@@ -335,258 +322,7 @@ def uploads_expire(*, benchmark: Benchmark | None = None) -> int:
             )
             if upload is None:
                 continue
-            _move(upload, UploadStatus.EXPIRED, error="abandoned: no bytes arrived in time")
-        _discard(upload)
+            upload_move(upload, UploadStatus.EXPIRED, error="abandoned: no bytes arrived in time")
+        discard_bytes(upload)
         expired += 1
     return expired
-
-
-# --- Finishing --------------------------------------------------------------------------------
-
-
-@dataclass
-class Finished:
-    video: Video
-    created: bool
-    warnings: list[str]
-
-
-@dataclass
-class _Documents:
-    transcript: Upload | None
-    manuscript_upload: Upload | None
-    cues: list[Cue] | None = None
-    transcript_format: str = ""
-    manuscript: str | None = None
-
-
-def upload_finish(
-    *,
-    upload: Upload,
-    transcript: Upload | None = None,
-    manuscript: Upload | None = None,
-) -> Finished:
-    """Check a fully received video (size, then PyAV), check its transcript and manuscript,
-    and only then create or update the Video with all of them, or nothing.
-
-    A file PyAV cannot decode is deleted; a bad document fails alone and the video's bytes
-    stay, so the curator can finish again with a corrected document.
-    """
-    if upload.kind != UploadKind.VIDEO:
-        raise UploadError("only a video upload can be finished; documents come with it")
-    pairs = ((transcript, UploadKind.TRANSCRIPT), (manuscript, UploadKind.MANUSCRIPT))
-    documents = [(doc, kind) for doc, kind in pairs if doc is not None]
-    for doc, kind in documents:
-        if doc.kind != kind or doc.benchmark_id != upload.benchmark_id:
-            raise UploadError(f"{doc.original_name} is not a {kind} upload")
-        if doc.status != UploadStatus.RECEIVED:
-            raise UploadError(
-                f"{doc.original_name} is {doc.get_status_display().lower()}, not fully received",
-                status=409,
-            )
-    if upload.status != UploadStatus.RECEIVED:
-        raise UploadError(
-            f"{upload.original_name} is {upload.get_status_display().lower()}"
-            + (
-                f": {upload.received_bytes} of {upload.declared_size} bytes received"
-                if upload.status == UploadStatus.RECEIVING
-                else ""
-            ),
-            status=409,
-            expected_offset=upload.received_bytes,
-        )
-    claimed: list[Upload] = []
-    try:
-        for item in (upload, *(doc for doc, _ in documents)):
-            # A fresh expiry, so the cleanup leaves it alone while it is checked.
-            _move(item, UploadStatus.CHECKING, expires_at=_expiry())
-            claimed.append(item)
-    except UploadError:
-        for item in claimed:
-            _move(item, UploadStatus.RECEIVED)
-        raise
-    sink = sink_for_storage()
-    try:
-        return _finish_claimed(sink, upload, transcript, manuscript)
-    finally:
-        # Whatever did not end done or failed goes back to waiting, to be finished again.
-        for item in (upload, *(doc for doc, _ in documents)):
-            if item.status == UploadStatus.CHECKING:
-                _move(item, UploadStatus.RECEIVED)
-
-
-def _fail(upload: Upload, message: str, *, status: int = 400) -> UploadError:
-    """Mark the upload failed, delete its bytes, and give the error to raise."""
-    _move(upload, UploadStatus.FAILED, error=message)
-    _discard(upload)
-    return UploadError(message, status=status)
-
-
-def _finish_claimed(
-    sink: Sink, upload: Upload, transcript: Upload | None, manuscript: Upload | None
-) -> Finished:
-    stored = sink.stored_size(upload)
-    if stored != upload.declared_size:
-        raise _fail(
-            upload,
-            f"{upload.original_name}: {stored} bytes stored, {upload.declared_size} declared",
-        )
-    existing = Video.objects.filter(
-        benchmark_id=upload.benchmark_id, video_id=upload.video_id
-    ).first()
-    if upload.replace and existing is not None and existing.original:
-        # Before hashing gigabytes: a release may have been frozen over it since the start.
-        try:
-            video_check_replaceable(video=existing)
-        except ReplacementRefused as exc:
-            raise _fail(upload, str(exc), status=409) from exc
-    with sink.local_copy(upload) as path:
-        try:
-            facts = probe_video(path)
-        except MediaTooLarge as exc:
-            raise _fail(upload, f"{upload.original_name} {exc.reason}", status=413) from exc
-        except MediaError as exc:
-            raise _fail(
-                upload, f"{upload.original_name} is not a video PyAV can decode: {exc}"
-            ) from exc
-        documents = _Documents(transcript, manuscript)
-        if transcript is not None:
-            documents.cues, documents.transcript_format = _read_transcript(sink, transcript, facts)
-        if manuscript is not None:
-            documents.manuscript = _read_manuscript(sink, manuscript)
-        digest = sha256_file(path)
-        with _placed(sink, upload, path) as local_copy:
-            try:
-                finished = _store(upload, local_copy, facts, digest, documents)
-            except Exception as exc:
-                for item in (upload, transcript, manuscript):
-                    if item is not None and item.status == UploadStatus.DONE:
-                        item.status = UploadStatus.CHECKING  # the rollback undid it
-                if isinstance(exc, UploadError):
-                    raise _fail(upload, str(exc), status=exc.status) from exc
-                if isinstance(exc, MediaError):
-                    message = f"{upload.original_name} is not a video PyAV can decode: {exc}"
-                    raise _fail(upload, message) from exc
-                logger.exception("storing upload %s failed", upload.pk)
-                message = f"{upload.original_name} was not stored: a server error (logged)"
-                raise _fail(upload, message, status=500) from exc
-    for doc in (transcript, manuscript):
-        if doc is not None:
-            _discard(doc)
-    return finished
-
-
-def _read_transcript(sink: Sink, upload: Upload, facts: VideoFacts) -> tuple[list[Cue], str]:
-    name = upload.original_name
-    try:
-        content = sink.read_small(upload).decode("utf-8-sig")
-        fmt = detect_format(f"transcript{upload.extension}", content)
-        cues = parse_transcript(content, fmt)
-        if not cues:
-            raise TranscriptError("it has no cues")
-        # The rule transcript_attach applies, checked before anything is stored.
-        late = [cue for cue in cues if cue.start > facts.duration + 1.0]
-        if late:
-            raise TranscriptError(
-                f"a cue starts at {late[0].start:.1f} s, after the end of the video "
-                f"({facts.duration:.1f} s)"
-            )
-    except UnicodeDecodeError as exc:
-        raise _fail(upload, f"transcript {name} is not UTF-8 text") from exc
-    except ValueError as exc:  # TranscriptError, or JSON that is not a transcript
-        raise _fail(upload, f"transcript {name}: {exc}") from exc
-    return cues, fmt
-
-
-def _read_manuscript(sink: Sink, upload: Upload) -> str:
-    try:
-        text = sink.read_small(upload).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(upload, f"manuscript {upload.original_name} is not UTF-8 text") from exc
-    if not text.strip():
-        raise _fail(upload, f"manuscript {upload.original_name} is empty")
-    return text
-
-
-@contextmanager
-def _placed(sink: Sink, upload: Upload, path: Path) -> Iterator[Path]:
-    """Put the checked bytes where the original will stay; yields a local path to them.
-
-    In S3 they are there already. Locally the partial file is moved (not copied) into the
-    originals folder, and the upload then points at it, so a failure after this deletes it.
-    """
-    if not isinstance(sink, LocalSink):
-        yield path
-        return
-    storage = sink.storage
-    with path.open("rb") as handle:
-        name = storage.save(_original_name(upload), MovableFile(handle, path))
-    Upload.objects.filter(pk=upload.pk).update(storage_key=name)
-    upload.storage_key = name
-    yield Path(storage.path(name))
-
-
-def _got_a_file_meanwhile(upload: Upload) -> UploadError:
-    return UploadError(
-        f"video {upload.video_id} got a file meanwhile; upload again with “replace” ticked to "
-        "replace it",
-        status=409,
-    )
-
-
-def _store(
-    upload: Upload,
-    local_copy: Path,
-    facts: VideoFacts,
-    digest: str,
-    documents: _Documents,
-) -> Finished:
-    """Create or update the Video with the stored file and its documents, in one transaction."""
-    transcript, manuscript = documents.transcript, documents.manuscript_upload
-    try:
-        with transaction.atomic():
-            video = (
-                Video.objects.select_for_update()
-                .filter(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
-                .first()
-            )
-            if video is not None and video.original and not upload.replace:
-                raise _got_a_file_meanwhile(upload)
-            created = video is None or not video.original
-            if video is not None and video.original:
-                _check_replaceable(video)
-            if video is None:
-                video = Video(benchmark_id=upload.benchmark_id, video_id=upload.video_id)
-            video_adopt_stored_file(
-                video=video,
-                stored_name=upload.storage_key,
-                local_copy=local_copy,
-                facts=facts,
-                sha256=digest,
-                source_name=upload.original_name,
-            )
-            if documents.cues is not None and transcript is not None:
-                transcript_attach(
-                    video=video,
-                    cues=documents.cues,
-                    source_name=transcript.original_name,
-                    source_format=documents.transcript_format,
-                )
-            if documents.manuscript is not None and manuscript is not None:
-                manuscript_attach(
-                    video=video, text=documents.manuscript, source_name=manuscript.original_name
-                )
-            for item in (upload, transcript, manuscript):
-                if item is not None:
-                    _move(item, UploadStatus.DONE, attached_video=video, error="")
-    except IntegrityError as exc:
-        # Another upload of a new video with this id finished between the lookup (which
-        # had no row to lock) and the insert: the refusal a later finish would get.
-        raise _got_a_file_meanwhile(upload) from exc
-    warnings = []
-    late = questions_past_end(video)
-    if late:
-        warnings.append(
-            f"{late} question(s) cite times past the end of the video ({facts.duration:.1f} s)"
-        )
-    return Finished(video=video, created=created, warnings=warnings)

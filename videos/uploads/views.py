@@ -28,13 +28,13 @@ from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from videos.models import Benchmark, Upload, UploadKind
 from videos.selectors import upload_get_for_user, uploads_unfinished
+from videos.uploads.finish import upload_finish
 from videos.uploads.services import (
     EXTENSIONS,
     UploadError,
     human_size,
     upload_cancel,
     upload_create,
-    upload_finish,
     upload_write_chunk,
 )
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from baselines.predictions import REPORT_LIMIT, PredictionsInvalid, import_predictions
+from baselines.prediction_files import PredictionsInvalid
+from baselines.predictions import REPORT_LIMIT, import_predictions
 from baselines.scoring import format_table
 from videos.management.base import BenchmarkCommand
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
+from releases.export import release_file
 from releases.models import ExportFormat
-from releases.services import release_file
 from videos.management.base import BenchmarkCommand
 
 

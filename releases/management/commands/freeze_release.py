@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from releases.access import AccessRefused
+from releases.freeze import GateFailed, ReleaseInvalid, release_freeze
 from releases.models import Access
-from releases.services import FreezeRequest, GateFailed, ReleaseInvalid, release_freeze
+from releases.rows import FreezeRequest
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
 from sciannot.site import site_url, site_url_note

@@ -1,4 +1,7 @@
-"""Fast bulk writes for imports: PostgreSQL COPY, plain multi-row inserts elsewhere.
+"""Fast bulk writes: PostgreSQL COPY, plain multi-row inserts elsewhere.
+
+Used by the question import (reviews) and the freeze's snapshot rows (releases); it knows
+nothing of either, so it lives at the bottom layer.
 
 Importing 100,000 questions means well over a million rows (ten options each, spans,
 revisions); the ORM's per-object overhead would dominate, so imports write tuples directly.

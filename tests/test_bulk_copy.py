@@ -1,4 +1,4 @@
-"""The import's raw writers: id allocation and the background COPY pipeline."""
+"""Bulk writes (sciannot.bulk_copy): id allocation and the background COPY pipeline."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from reviews.models import Option, Question
-from reviews.services.bulk import WritePipeline, allocate_ids
+from sciannot.bulk_copy import WritePipeline, allocate_ids
 
 pytestmark = pytest.mark.django_db
 
