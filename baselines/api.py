@@ -3,7 +3,7 @@ the split's leaderboard. Curators only (session or token)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from baselines.leaderboard import leaderboard
 from baselines.predictions import PredictionsInvalid, import_predictions
 from releases.models import Release
-from sciannot.accounts.models import Role
+from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import HasRole
 from sciannot.openapi import error_responses
 from videos.models import Benchmark
@@ -92,7 +92,7 @@ class PredictionsView(APIView):
                 model=str(model),
                 handle=uploaded.file,
                 file_name=uploaded.name or "predictions",
-                user=request.user,  # type: ignore[arg-type]
+                user=cast(User, request.user),  # HasRole let only a curator through
             )
         except PredictionsInvalid as exc:
             raise ValidationError({"detail": str(exc)}) from exc

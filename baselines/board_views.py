@@ -28,7 +28,7 @@ from baselines.predictions import REPORT_LIMIT, PredictionsInvalid, import_predi
 from releases.models import Release
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from videos.models import Benchmark
 
 DOWNLOADS = {
@@ -40,7 +40,7 @@ DOWNLOADS = {
 
 @require_GET
 @role_required(Role.CURATOR)
-def board_index(request: HtmxHttpRequest) -> HttpResponse:
+def board_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     releases = Release.objects.filter(benchmark=Benchmark.objects.default(), sealed=True).order_by(
         "name", "-frozen_at"
     )
@@ -84,7 +84,7 @@ def _display_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 @require_GET
 @role_required(Role.CURATOR)
-def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
+def board_detail(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
     release = _release_split(pk, split)
     board = leaderboard(release, split)
     fmt = request.GET.get("format")
@@ -141,7 +141,7 @@ def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @role_required(Role.CURATOR)
-def board_import(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
+def board_import(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
     release = _release_split(pk, split)
     target = reverse("leaderboard:board", args=[release.pk, split])
     uploaded = request.FILES.get("file")
@@ -157,7 +157,7 @@ def board_import(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
             # The underlying file: Django's File wrapper rewinds when iterated.
             handle=uploaded.file,
             file_name=uploaded.name or "predictions",
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
         )
     except PredictionsInvalid as exc:
         messages.error(request, f"Nothing was imported from {uploaded.name}: {exc}.")
@@ -176,7 +176,7 @@ def board_import(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def board_remove(request: HtmxHttpRequest, pk: int, split: str, run: int) -> HttpResponse:
+def board_remove(request: AuthenticatedHttpRequest, pk: int, split: str, run: int) -> HttpResponse:
     release = _release_split(pk, split)
     found = get_object_or_404(ModelRun, pk=run, release=release, split=split)
     found.delete()

@@ -19,7 +19,7 @@ from drafting.selectors import job_calls, job_progress
 from drafting.services import DraftingInvalid, check_video, context_tokens, job_cancel, jobs_start
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.queue import QueueUnavailable
 from sciannot.seal import seal_check_questions
 from videos.models import Benchmark, Video
@@ -71,7 +71,7 @@ DEFAULTS = {"conceptual": 2, "hypothetical": 2, "quantitative": 1, "temperature"
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def job_new(request: HtmxHttpRequest) -> HttpResponse:
+def job_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The drafting form for the videos chosen on the video list, with the cost estimate."""
     videos = _chosen_videos(request)
     if request.htmx and request.method == "GET":
@@ -104,7 +104,7 @@ def job_new(request: HtmxHttpRequest) -> HttpResponse:
             jobs = jobs_start(
                 videos=videos,
                 request=form.job_request(),
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
         except (ProviderNotConfigured, DraftingInvalid) as exc:
             error = f"{exc}. Nothing was queued."
@@ -121,7 +121,7 @@ def job_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CURATOR)
-def job_list(request: HtmxHttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = DraftJob.objects.select_related("video", "created_by")
     batch = request.GET.get("batch", "")
     if batch:
@@ -153,7 +153,7 @@ def _job_context(job: DraftJob) -> dict[str, Any]:
 
 @require_GET
 @role_required(Role.CURATOR)
-def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video", "created_by"), pk=pk)
     _seal_check_job(request.user, job)
     template = "drafting/_job_progress.html" if request.htmx else "drafting/job_detail.html"
@@ -162,7 +162,7 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def job_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def job_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video"), pk=pk)
     _seal_check_job(request.user, job)
     cancelled = job_cancel(job)
@@ -179,7 +179,7 @@ def job_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CURATOR)
-def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def call_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(LLMCall.objects.select_related("job", "stage"), pk=pk)
     _seal_check_job(request.user, call.job)
     return render(request, "drafting/call_detail.html", {"call": call})

@@ -25,14 +25,14 @@ from releases.services import (
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.conflicts import status_for
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.seal import seal_check_questions
 from videos.models import Benchmark
 
 
 @require_GET
 @role_required(Role.CURATOR)
-def release_list(request: HtmxHttpRequest) -> HttpResponse:
+def release_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     releases = Release.objects.filter(benchmark=Benchmark.objects.default()).select_related(
         "frozen_by"
     )
@@ -41,7 +41,7 @@ def release_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def release_new(request: HtmxHttpRequest) -> HttpResponse:
+def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Check what a release would contain (the gate report), then freeze it."""
     benchmark = Benchmark.objects.default()
     form = FreezeForm(request.POST if request.method == "POST" else None)
@@ -62,7 +62,7 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
                 release, _ = release_freeze(
                     benchmark=benchmark,
                     request=freeze_request,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                 )
                 return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
             if request.POST.get("action") == "rebalance":
@@ -94,7 +94,7 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def release_rebalance(request: HtmxHttpRequest) -> HttpResponse:
+def release_rebalance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply a proposed re-lettering: all of it, or nothing when any item changed since."""
     context: dict[str, Any] = {"form": FreezeForm(), "rebalancing": True}
     status = 200
@@ -103,7 +103,7 @@ def release_rebalance(request: HtmxHttpRequest) -> HttpResponse:
         changed = rebalance_apply(
             benchmark=Benchmark.objects.default(),
             moves=moves,
-            curator=request.user,  # type: ignore[arg-type]
+            curator=request.user,
         )
         context["applied"] = len(changed)
     except RebalanceInvalid as exc:
@@ -116,7 +116,7 @@ def release_rebalance(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CURATOR)
-def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def release_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release.objects.select_related("frozen_by", "previous"), pk=pk)
     # The page shows the changelog, whose changed fields include keys.
     release_seal_check(user=request.user, release=release)
@@ -140,7 +140,7 @@ def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def release_access(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def release_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release, pk=pk)
     form = AccessForm(request.POST)
     if not form.is_valid():
@@ -161,7 +161,7 @@ def release_access(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def release_deprecate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def release_deprecate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release, pk=pk)
     Release.objects.filter(pk=release.pk, status=ReleaseStatus.FROZEN).update(
         status=ReleaseStatus.DEPRECATED

@@ -34,13 +34,13 @@ from reviews.selectors import (
 from reviews.services import review
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role, role_required
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.pagination import CachedCountPaginator
 from videos.taxonomy import Category
 
 
 @role_required(Role.CURATOR, Role.REVIEWER, Role.EVALUATOR)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if has_role(request.user, Role.CURATOR):
         return redirect("videos:list")
     if has_role(request.user, Role.REVIEWER):
@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_list(request: HttpRequest) -> HttpResponse:
+def question_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = questions_for_user(request.user)
     filters = {
         "status": (request.GET.get("status", ""), QuestionStatus.values),
@@ -99,11 +99,13 @@ def question_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) -> dict[str, Any]:
+def _review_context(
+    request: AuthenticatedHttpRequest, question: Question, **extra: Any
+) -> dict[str, Any]:
     video = question.video
     transcript = getattr(video, "transcript", None)
     following = next_in_queue(request.user, after=question)
-    hide_key = review.must_solve_first(question, request.user)  # type: ignore[arg-type]
+    hide_key = review.must_solve_first(question, request.user)
     if hide_key and extra.pop("editing", None):
         # Nothing on the page may give the key away before the reviewer has answered, and
         # the edit form shows it.
@@ -149,7 +151,7 @@ def _draft_origin(question: Question) -> dict[str, Any]:
 
 
 def _render_review(
-    request: HtmxHttpRequest, question: Question, *, status: int = 200, **extra: Any
+    request: AuthenticatedHttpRequest, question: Question, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     """The review page, or just its `#review` part for htmx."""
     template = "reviews/_review.html" if request.htmx else "reviews/question_detail.html"
@@ -158,14 +160,14 @@ def _render_review(
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_detail(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question)
 
 
 @require_POST
 @role_required(Role.CURATOR)
-def question_exemplar(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_exemplar(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     """Mark an accepted question as an example the drafting agents see, or stop using it."""
     question = question_get_for_user(request.user, uid)
     wanted = request.POST.get("exemplar") == "1"
@@ -184,7 +186,7 @@ def question_exemplar(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 
 @role_required(Role.CURATOR)
-def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = questions_for_user(request.user)
     return render(
         request,
@@ -201,7 +203,7 @@ def _reviewer_from(value: str) -> User | None:
 
 @require_POST
 @role_required(Role.CURATOR)
-def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
+def questions_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     uids = request.POST.getlist("uid")
     chosen = list(questions_for_user(request.user).filter(uid__in=uids))
     back = request.POST.get("next", "") or reverse("reviews:list")
@@ -215,7 +217,7 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         changed = review.questions_bulk(
-            curator=request.user,  # type: ignore[arg-type]
+            curator=request.user,
             questions=chosen,
             action=request.POST.get("action", ""),
             reason=request.POST.get("reason", ""),
@@ -234,7 +236,7 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CURATOR)
-def adjudication(request: HtmxHttpRequest) -> HttpResponse:
+def adjudication(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Items the experts disagreed on, with their decisions side by side."""
     disputed = questions_for_user(request.user).filter(status=QuestionStatus.ADJUDICATION)
     items = with_details(
@@ -245,17 +247,17 @@ def adjudication(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def queue_next(request: HtmxHttpRequest) -> HttpResponse:
+def queue_next(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Take the next item of the queue (holding it for this reviewer) and open it."""
-    taken = review.queue_take(request.user)  # type: ignore[arg-type]
+    taken = review.queue_take(request.user)
     if taken is None:
         messages.info(request, "Your queue is empty: every open question has your decision.")
         return redirect("reviews:list")
     return redirect("reviews:question", uid=taken.uid)
 
 
-def _go_to_next(request: HtmxHttpRequest, done: Question, message: str) -> HttpResponse:
-    following = review.queue_take(request.user, after=done)  # type: ignore[arg-type]
+def _go_to_next(request: AuthenticatedHttpRequest, done: Question, message: str) -> HttpResponse:
+    following = review.queue_take(request.user, after=done)
     if request.htmx:
         if following is None:
             response = render(request, "reviews/_queue_empty.html", {"message": message})
@@ -280,13 +282,13 @@ def _seen_version(request: HttpRequest) -> int:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_decide(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     kind = request.POST.get("kind", "")
     try:
         review.question_decide(
             question=question,
-            reviewer=request.user,  # type: ignore[arg-type]
+            reviewer=request.user,
             kind=kind,
             seen_version=_seen_version(request),
             reason=request.POST.get("reason", ""),
@@ -307,12 +309,12 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_solve(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
         solve = review.question_solve(
             question=question,
-            reviewer=request.user,  # type: ignore[arg-type]
+            reviewer=request.user,
             letter=request.POST.get("letter", ""),
         )
     except review.EditInvalid as exc:
@@ -331,12 +333,12 @@ def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_comment(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
         review.comment_add(
             question=question,
-            author=request.user,  # type: ignore[arg-type]
+            author=request.user,
             text=request.POST.get("text", ""),
             at=request.POST.get("at", ""),
         )
@@ -349,13 +351,13 @@ def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_restore(request: HtmxHttpRequest, uid: str, number: int) -> HttpResponse:
+def question_restore(request: AuthenticatedHttpRequest, uid: str, number: int) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
         review.question_restore(
             question=question,
             number=number,
-            editor=request.user,  # type: ignore[arg-type]
+            editor=request.user,
             seen_version=_seen_version(request),
         )
     except review.StaleVersion as exc:
@@ -373,7 +375,7 @@ def question_restore(request: HtmxHttpRequest, uid: str, number: int) -> HttpRes
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_edit(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     if request.method != "POST":
         return _render_review(request, question, editing=True)
@@ -381,7 +383,7 @@ def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     try:
         review.question_edit(
             question=question,
-            editor=request.user,  # type: ignore[arg-type]
+            editor=request.user,
             seen_version=_seen_version(request),
             edit=edit,
         )
