@@ -18,16 +18,14 @@ from rest_framework.views import APIView
 from baselines.leaderboard import leaderboard
 from baselines.predictions import PredictionsInvalid, import_predictions
 from releases.models import Release
+from releases.selectors import release_sealed_get
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import HasRole
 from sciannot.openapi import error_responses
-from videos.models import Benchmark
 
 
 def _release(name: str, version: str) -> Release:
-    release = Release.objects.filter(
-        benchmark=Benchmark.objects.default(), name=name, version=version, sealed=True
-    ).first()
+    release = release_sealed_get(name=name, version=version)
     if release is None:
         raise NotFound(f"no release {name} {version}")
     return release

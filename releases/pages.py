@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from releases import deprecation
 from releases.access import AccessRefused, release_seal_check, release_set_access
 from releases.forms import AccessForm, FreezeForm
-from releases.models import Release, ReleaseStatus
+from releases.models import Release
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.services import (
     GateFailed,
@@ -163,7 +164,5 @@ def release_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CURATOR)
 def release_deprecate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release, pk=pk)
-    Release.objects.filter(pk=release.pk, status=ReleaseStatus.FROZEN).update(
-        status=ReleaseStatus.DEPRECATED
-    )
+    deprecation.release_deprecate(release)
     return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
