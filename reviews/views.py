@@ -12,6 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from reviews.dashboard import dashboard_figures, reviewer_figures
+from reviews.filters import (
+    PAGE_PARAMS,
+    FiltersInvalid,
+    QuestionFilters,
+    question_filters_parse,
+    questions_filter,
+)
 from reviews.models import (
     LETTERS,
     DecisionKind,
@@ -52,24 +59,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(Role.CURATOR, Role.REVIEWER)
 def question_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    queryset = questions_for_user(request.user)
-    filters = {
-        "status": (request.GET.get("status", ""), QuestionStatus.values),
-        "category": (request.GET.get("category", ""), Category.values),
-        "question_type": (request.GET.get("question_type", ""), QuestionType.values),
-    }
-    for name, (value, choices) in filters.items():
-        if value in choices:
-            queryset = queryset.filter(**{name: value})
-    search = request.GET.get("q", "").strip()
-    if search:
-        queryset = queryset.filter(text__icontains=search)
-    video = request.GET.get("video", "").strip()
-    if video:
-        queryset = queryset.filter(video__video_id=video)
-    flagged = request.GET.get("flagged") == "1"
-    if flagged:
-        queryset = queryset.exclude(flags=[])
+    visible = questions_for_user(request.user)
+    error = ""
+    try:
+        filters = question_filters_parse(request.GET, PAGE_PARAMS)
+        queryset = questions_filter(visible, filters)
+    except FiltersInvalid as exc:
+        # Nothing is listed for a filter that cannot hold: the page says which values can.
+        error = f"Nothing listed: {exc}."
+        filters = QuestionFilters()
+        queryset = visible.none()
     page = CachedCountPaginator(queryset.order_by("id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -82,10 +81,11 @@ def question_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     QuestionStatus.choices, queue_counts(request.user).values(), strict=True
                 )
             ],
-            "search": search,
-            "video": video,
-            "flagged": flagged,
-            "selected": {name: value for name, (value, _) in filters.items()},
+            "search": filters.search,
+            "video": filters.video_id,
+            "flagged": filters.flagged,
+            "selected": filters.choices_selected(),
+            "error": error,
             "statuses": QuestionStatus.choices,
             "bulk_actions": review.BULK_ACTIONS.items(),
             "reject_reasons": RejectReason.choices,
@@ -96,6 +96,7 @@ def question_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "categories": Category.values,
             "types": QuestionType.values,
         },
+        status=400 if error else 200,
     )
 
 
