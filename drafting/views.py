@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -11,12 +10,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from drafting.estimate import Estimate, jobs_estimate
 from drafting.forms import DraftingForm
 from drafting.models import DraftJob, LLMCall
-from drafting.pricing import estimate_job, price_of
 from drafting.providers import ProviderNotConfigured, provider_problem
 from drafting.selectors import job_calls, job_progress
-from drafting.services import DraftingInvalid, check_video, context_tokens, job_cancel, jobs_start
+from drafting.services import DraftingInvalid, check_video, job_cancel, jobs_start
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.htmx import AuthenticatedHttpRequest
@@ -40,20 +39,8 @@ def _chosen_videos(request: HttpRequest) -> list[Video]:
     )
 
 
-def _estimate(videos: list[Video], form: DraftingForm) -> dict[str, Any]:
-    if not form.is_valid():
-        return {"calls": None, "cost": None}
-    request = form.job_request()
-    model = request.model or settings.LLM_MODEL
-    calls = 0
-    cost: Decimal | None = Decimal("0")
-    for video in videos:
-        video_calls, video_cost = estimate_job(
-            model=model, count=request.count, context_tokens=context_tokens(video)
-        )
-        calls += video_calls
-        cost = None if cost is None or video_cost is None else cost + video_cost
-    return {"calls": calls, "cost": cost, "model": model, "priced": price_of(model) is not None}
+def _estimate(videos: list[Video], form: DraftingForm) -> Estimate:
+    return jobs_estimate(videos, form.job_request()) if form.is_valid() else Estimate()
 
 
 def _video_problems(videos: list[Video]) -> list[str]:
