@@ -39,6 +39,7 @@ from reviews.selectors import (
     with_details,
 )
 from reviews.services import review
+from reviews.services.exemplars import ExemplarRefused, question_set_exemplar
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import AuthenticatedHttpRequest
@@ -172,17 +173,18 @@ def question_exemplar(request: AuthenticatedHttpRequest, uid: str) -> HttpRespon
     """Mark an accepted question as an example the drafting agents see, or stop using it."""
     question = question_get_for_user(request.user, uid)
     wanted = request.POST.get("exemplar") == "1"
-    if wanted and question.status != QuestionStatus.ACCEPTED:
-        return _render_review(
-            request, question, status=400, error="Only accepted questions can be examples."
-        )
-    Question.objects.filter(pk=question.pk).update(exemplar=wanted)
-    question.refresh_from_db()
+    try:
+        question = question_set_exemplar(question, wanted)
+    except ExemplarRefused as exc:
+        return _render_review(request, question, status=400, error=str(exc))
     flash = (
         "The drafting agents will see this question as an example of its category."
         if wanted
         else "No longer used as an example."
     )
+    if not request.htmx:
+        messages.success(request, flash)
+        return redirect("reviews:question", uid=uid)
     return _render_review(request, question, flash=flash)
 
 

@@ -187,7 +187,12 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "reviews:solve": [page(QUESTION + "/solve", "400", "400", "404", "403", "403", method="POST")],
     "reviews:exemplar": [
-        curators_page(QUESTION + "/exemplar", method="POST", data={"exemplar": "0"})
+        curators_page(
+            QUESTION + "/exemplar",
+            ok="302 /questions/{uid}/",
+            method="POST",
+            data={"exemplar": "0"},
+        )
     ],
     "reviews:restore": [
         page(QUESTION + "/restore/99", "400", "400", "404", "403", "403", method="POST")
