@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,8 +22,9 @@ from baselines.leaderboard import (
     row_cells,
     sort_rows,
 )
-from baselines.models import ModelRun, Study
+from baselines.models import ModelRun
 from baselines.predictions import REPORT_LIMIT, PredictionsInvalid, import_predictions
+from baselines.selectors import board_entries, board_runs
 from releases.models import Release
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
@@ -41,27 +41,7 @@ DOWNLOADS = {
 @require_GET
 @role_required(Role.CURATOR)
 def board_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    releases = Release.objects.filter(benchmark=Benchmark.objects.default(), sealed=True).order_by(
-        "name", "-frozen_at"
-    )
-    runs = {
-        (row["release"], row["split"]): row["n"]
-        for row in ModelRun.objects.values("release", "split").annotate(n=Count("pk"))
-    }
-    studies = {
-        (row["release"], row["split"]): row["n"]
-        for row in Study.objects.values("release", "split").annotate(n=Count("pk"))
-    }
-    entries = [
-        {
-            "release": release,
-            "split": split,
-            "models": runs.get((release.pk, split), 0),
-            "studies": studies.get((release.pk, split), 0),
-        }
-        for release in releases
-        for split in release.splits
-    ]
+    entries = board_entries(Benchmark.objects.default())
     return render(request, "baselines/board_index.html", {"entries": entries})
 
 
@@ -110,7 +90,7 @@ def board_detail(request: AuthenticatedHttpRequest, pk: int, split: str) -> Http
         column = "overall"
     descending = request.GET.get("dir", "desc") != "asc"
     rows = sort_rows(board["rows"], column, descending=descending)
-    runs = {run.model: run for run in ModelRun.objects.filter(release=release, split=split)}
+    runs = board_runs(release, split)
     table = []
     for row in rows:
         entry = {
