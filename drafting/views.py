@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -153,15 +154,17 @@ def job_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video"), pk=pk)
     _seal_check_job(request.user, job)
     cancelled = job_cancel(job)
-    context = _job_context(job)
-    context["flash"] = (
+    flash = (
         "Cancelled: no stage starts after this."
         if cancelled
         else (f"The job had already ended ({job.get_status_display().lower()}).")
     )
-    if request.htmx:
-        return render(request, "drafting/_job_progress.html", context)
-    return render(request, "drafting/job_detail.html", context)
+    if not request.htmx:
+        messages.info(request, flash)
+        return HttpResponseRedirect(reverse("drafting:job", args=[job.pk]))
+    context = _job_context(job)
+    context["flash"] = flash
+    return render(request, "drafting/_job_progress.html", context)
 
 
 @require_GET

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -98,7 +99,6 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def release_rebalance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply a proposed re-lettering: all of it, or nothing when any item changed since."""
     context: dict[str, Any] = {"form": FreezeForm(), "rebalancing": True}
-    status = 200
     try:
         moves = parse_moves(request.POST.get("moves", "").split())
         changed = rebalance_apply(
@@ -106,13 +106,20 @@ def release_rebalance(request: AuthenticatedHttpRequest) -> HttpResponse:
             moves=moves,
             curator=request.user,
         )
-        context["applied"] = len(changed)
     except RebalanceInvalid as exc:
         context["error"] = str(exc)
-        status = 400
+        if request.htmx:
+            return render(request, "releases/_rebalance.html", context)
+        return render(request, "releases/release_new.html", context, status=400)
+    context["applied"] = len(changed)
     if request.htmx:
         return render(request, "releases/_rebalance.html", context)
-    return render(request, "releases/release_new.html", context, status=status)
+    messages.success(
+        request,
+        f"Re-lettered {len(changed)} item{pluralize(len(changed))}. Their accepts still count; "
+        "each has a new revision. Check again to see the letters now.",
+    )
+    return HttpResponseRedirect(reverse("releases:new"))
 
 
 @require_GET

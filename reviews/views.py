@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from reviews.dashboard import dashboard_figures, reviewer_figures
 from reviews.filters import (
@@ -264,12 +265,10 @@ def _go_to_next(request: AuthenticatedHttpRequest, done: Question, message: str)
     if request.htmx:
         if following is None:
             response = render(request, "reviews/_queue_empty.html", {"message": message})
-            response["HX-Push-Url"] = reverse("reviews:list")
-            return response
+            return push_url(response, reverse("reviews:list"))
         question = question_get_for_user(request.user, following.uid)
         response = _render_review(request, question, flash=message)
-        response["HX-Push-Url"] = reverse("reviews:question", kwargs={"uid": question.uid})
-        return response
+        return push_url(response, reverse("reviews:question", kwargs={"uid": question.uid}))
     messages.success(request, message)
     if following is None:
         return redirect("reviews:list")
@@ -411,4 +410,8 @@ def question_edit(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     except review.ReviewError as exc:
         return _render_review(request, question, status=400, editing=True, error=str(exc))
     question = question_get_for_user(request.user, uid)
-    return _render_review(request, question, flash=f"Saved version {question.version}.")
+    saved = f"Saved version {question.version}."
+    if not request.htmx:
+        messages.success(request, saved)
+        return redirect("reviews:question", uid=uid)
+    return _render_review(request, question, flash=saved)
