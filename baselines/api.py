@@ -3,7 +3,7 @@ the split's leaderboard. Curators only (session or token)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -19,16 +19,14 @@ from baselines.leaderboard import leaderboard
 from baselines.prediction_files import PredictionsInvalid
 from baselines.predictions import import_predictions
 from releases.models import Release
-from sciannot.accounts.models import Role
+from releases.selectors import release_sealed_get
+from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import HasRole
 from sciannot.openapi import error_responses
-from videos.models import Benchmark
 
 
 def _release(name: str, version: str) -> Release:
-    release = Release.objects.filter(
-        benchmark=Benchmark.objects.default(), name=name, version=version, sealed=True
-    ).first()
+    release = release_sealed_get(name=name, version=version)
     if release is None:
         raise NotFound(f"no release {name} {version}")
     return release
@@ -93,7 +91,7 @@ class PredictionsView(APIView):
                 model=str(model),
                 handle=uploaded.file,
                 file_name=uploaded.name or "predictions",
-                user=request.user,  # type: ignore[arg-type]
+                user=cast(User, request.user),  # HasRole let only a curator through
             )
         except PredictionsInvalid as exc:
             raise ValidationError({"detail": str(exc)}) from exc

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,13 +22,14 @@ from baselines.leaderboard import (
     row_cells,
     sort_rows,
 )
-from baselines.models import ModelRun, Study
+from baselines.models import ModelRun
 from baselines.prediction_files import PredictionsInvalid
 from baselines.predictions import REPORT_LIMIT, import_predictions
+from baselines.selectors import board_entries, board_runs
 from releases.models import Release
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from videos.models import Benchmark
 
 DOWNLOADS = {
@@ -41,28 +41,8 @@ DOWNLOADS = {
 
 @require_GET
 @role_required(Role.CURATOR)
-def board_index(request: HtmxHttpRequest) -> HttpResponse:
-    releases = Release.objects.filter(benchmark=Benchmark.objects.default(), sealed=True).order_by(
-        "name", "-frozen_at"
-    )
-    runs = {
-        (row["release"], row["split"]): row["n"]
-        for row in ModelRun.objects.values("release", "split").annotate(n=Count("pk"))
-    }
-    studies = {
-        (row["release"], row["split"]): row["n"]
-        for row in Study.objects.values("release", "split").annotate(n=Count("pk"))
-    }
-    entries = [
-        {
-            "release": release,
-            "split": split,
-            "models": runs.get((release.pk, split), 0),
-            "studies": studies.get((release.pk, split), 0),
-        }
-        for release in releases
-        for split in release.splits
-    ]
+def board_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    entries = board_entries(Benchmark.objects.default())
     return render(request, "baselines/board_index.html", {"entries": entries})
 
 
@@ -85,7 +65,7 @@ def _display_cell(cell: dict[str, Any]) -> dict[str, Any]:
 
 @require_GET
 @role_required(Role.CURATOR)
-def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
+def board_detail(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
     release = _release_split(pk, split)
     board = leaderboard(release, split)
     fmt = request.GET.get("format")
@@ -111,7 +91,7 @@ def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
         column = "overall"
     descending = request.GET.get("dir", "desc") != "asc"
     rows = sort_rows(board["rows"], column, descending=descending)
-    runs = {run.model: run for run in ModelRun.objects.filter(release=release, split=split)}
+    runs = board_runs(release, split)
     table = []
     for row in rows:
         entry = {
@@ -142,7 +122,7 @@ def board_detail(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @role_required(Role.CURATOR)
-def board_import(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
+def board_import(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
     release = _release_split(pk, split)
     target = reverse("leaderboard:board", args=[release.pk, split])
     uploaded = request.FILES.get("file")
@@ -158,7 +138,7 @@ def board_import(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
             # The underlying file: Django's File wrapper rewinds when iterated.
             handle=uploaded.file,
             file_name=uploaded.name or "predictions",
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
         )
     except PredictionsInvalid as exc:
         messages.error(request, f"Nothing was imported from {uploaded.name}: {exc}.")
@@ -177,7 +157,7 @@ def board_import(request: HtmxHttpRequest, pk: int, split: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def board_remove(request: HtmxHttpRequest, pk: int, split: str, run: int) -> HttpResponse:
+def board_remove(request: AuthenticatedHttpRequest, pk: int, split: str, run: int) -> HttpResponse:
     release = _release_split(pk, split)
     found = get_object_or_404(ModelRun, pk=run, release=release, split=split)
     found.delete()

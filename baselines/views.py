@@ -28,7 +28,7 @@ from baselines.services import (
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.conflicts import status_for
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from videos.models import Benchmark, Video
 
 KEYS = "1234567890"
@@ -36,7 +36,7 @@ KEYS = "1234567890"
 
 @require_GET
 @role_required(Role.CURATOR, Role.EVALUATOR)
-def baseline_home(request: HtmxHttpRequest) -> HttpResponse:
+def baseline_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if has_role(request.user, Role.CURATOR):
         studies = Study.objects.select_related("release").order_by("-created_at")
         return render(request, "baselines/study_list.html", {"studies": studies})
@@ -49,7 +49,7 @@ def baseline_home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EVALUATOR)
-def baseline_answer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def baseline_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The evaluator's current item; a submitted answer moves on to the next one."""
     try:
         participation = open_studies_of(request.user).get(study__pk=pk)
@@ -90,7 +90,7 @@ def baseline_answer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def study_new(request: HtmxHttpRequest) -> HttpResponse:
+def study_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StudyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -107,7 +107,7 @@ def study_new(request: HtmxHttpRequest) -> HttpResponse:
                 allow_rewatch=data["allow_rewatch"],
                 sample_size=data["sample_size"],
                 seed=data["seed"] or 0,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
         except StudyInvalid as exc:
             form.add_error(None, str(exc))
@@ -121,7 +121,7 @@ def study_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CURATOR)
-def study_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def study_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study.objects.select_related("release"), pk=pk)
     report = study_report(study)
     return render(
@@ -146,7 +146,7 @@ def study_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def study_close_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def study_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     study_close(study)
     return HttpResponseRedirect(reverse("baselines:study", args=[study.pk]))

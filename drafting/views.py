@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from drafting.estimate import Estimate, jobs_estimate
 from drafting.forms import DraftingForm
 from drafting.models import DraftJob, LLMCall
-from drafting.pricing import estimate_job, price_of
 from drafting.providers import ProviderNotConfigured, provider_problem
 from drafting.selectors import job_calls, job_progress
-from drafting.services import DraftingInvalid, check_video, context_tokens, job_cancel, jobs_start
+from drafting.services import DraftingInvalid, check_video, job_cancel, jobs_start
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.queue import QueueUnavailable
 from sciannot.seal import seal_check_questions
 from videos.models import Benchmark, Video
@@ -40,20 +40,8 @@ def _chosen_videos(request: HttpRequest) -> list[Video]:
     )
 
 
-def _estimate(videos: list[Video], form: DraftingForm) -> dict[str, Any]:
-    if not form.is_valid():
-        return {"calls": None, "cost": None}
-    request = form.job_request()
-    model = request.model or settings.LLM_MODEL
-    calls = 0
-    cost: Decimal | None = Decimal("0")
-    for video in videos:
-        video_calls, video_cost = estimate_job(
-            model=model, count=request.count, context_tokens=context_tokens(video)
-        )
-        calls += video_calls
-        cost = None if cost is None or video_cost is None else cost + video_cost
-    return {"calls": calls, "cost": cost, "model": model, "priced": price_of(model) is not None}
+def _estimate(videos: list[Video], form: DraftingForm) -> Estimate:
+    return jobs_estimate(videos, form.job_request()) if form.is_valid() else Estimate()
 
 
 def _video_problems(videos: list[Video]) -> list[str]:
@@ -71,7 +59,7 @@ DEFAULTS = {"conceptual": 2, "hypothetical": 2, "quantitative": 1, "temperature"
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def job_new(request: HtmxHttpRequest) -> HttpResponse:
+def job_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The drafting form for the videos chosen on the video list, with the cost estimate."""
     videos = _chosen_videos(request)
     if request.htmx and request.method == "GET":
@@ -104,7 +92,7 @@ def job_new(request: HtmxHttpRequest) -> HttpResponse:
             jobs = jobs_start(
                 videos=videos,
                 request=form.job_request(),
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
         except (ProviderNotConfigured, DraftingInvalid) as exc:
             error = f"{exc}. Nothing was queued."
@@ -121,7 +109,7 @@ def job_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CURATOR)
-def job_list(request: HtmxHttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = DraftJob.objects.select_related("video", "created_by")
     batch = request.GET.get("batch", "")
     if batch:
@@ -153,7 +141,7 @@ def _job_context(job: DraftJob) -> dict[str, Any]:
 
 @require_GET
 @role_required(Role.CURATOR)
-def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video", "created_by"), pk=pk)
     _seal_check_job(request.user, job)
     template = "drafting/_job_progress.html" if request.htmx else "drafting/job_detail.html"
@@ -162,24 +150,26 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def job_cancel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def job_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(DraftJob.objects.select_related("video"), pk=pk)
     _seal_check_job(request.user, job)
     cancelled = job_cancel(job)
-    context = _job_context(job)
-    context["flash"] = (
+    flash = (
         "Cancelled: no stage starts after this."
         if cancelled
         else (f"The job had already ended ({job.get_status_display().lower()}).")
     )
-    if request.htmx:
-        return render(request, "drafting/_job_progress.html", context)
-    return render(request, "drafting/job_detail.html", context)
+    if not request.htmx:
+        messages.info(request, flash)
+        return HttpResponseRedirect(reverse("drafting:job", args=[job.pk]))
+    context = _job_context(job)
+    context["flash"] = flash
+    return render(request, "drafting/_job_progress.html", context)
 
 
 @require_GET
 @role_required(Role.CURATOR)
-def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def call_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(LLMCall.objects.select_related("job", "stage"), pk=pk)
     _seal_check_job(request.user, call.job)
     return render(request, "drafting/call_detail.html", {"call": call})

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from releases.models import Access, Release, ReleaseItem
-from sciannot.accounts.models import User
+from sciannot.accounts.models import Role, User
+from sciannot.accounts.permissions import has_role
 from sciannot.seal import (
     Sealed,
     seal_check_public,
@@ -82,3 +83,16 @@ def release_set_access(release: Release, access: str, readers: Iterable[User] = 
         locked.readers.set(chosen)
     release.refresh_from_db()
     return release
+
+
+def may_download(user: object | None, release: Release) -> bool:
+    """Whether `user` (None: nobody signed in) may download `release`: everyone a public one,
+    curators any, and named readers theirs; an inactive account none but public ones."""
+    if release.access == Access.PUBLIC:
+        return True
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    if has_role(user, Role.CURATOR):
+        return True
+    pk: int = getattr(user, "pk", 0)
+    return release.access == Access.NAMED and release.readers.filter(pk=pk).exists()

@@ -8,26 +8,28 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from releases import deprecation
 from releases.access import AccessRefused, release_seal_check, release_set_access
 from releases.forms import AccessForm, FreezeForm
 from releases.freeze import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
-from releases.models import Release, ReleaseStatus
+from releases.models import Release
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.rows import chosen_questions
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
 from sciannot.conflicts import status_for
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.seal import seal_check_questions
 from videos.models import Benchmark
 
 
 @require_GET
 @role_required(Role.CURATOR)
-def release_list(request: HtmxHttpRequest) -> HttpResponse:
+def release_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     releases = Release.objects.filter(benchmark=Benchmark.objects.default()).select_related(
         "frozen_by"
     )
@@ -36,7 +38,7 @@ def release_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def release_new(request: HtmxHttpRequest) -> HttpResponse:
+def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Check what a release would contain (the gate report), then freeze it."""
     benchmark = Benchmark.objects.default()
     form = FreezeForm(request.POST if request.method == "POST" else None)
@@ -57,7 +59,7 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
                 release, _ = release_freeze(
                     benchmark=benchmark,
                     request=freeze_request,
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                 )
                 return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
             if request.POST.get("action") == "rebalance":
@@ -89,29 +91,35 @@ def release_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def release_rebalance(request: HtmxHttpRequest) -> HttpResponse:
+def release_rebalance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply a proposed re-lettering: all of it, or nothing when any item changed since."""
     context: dict[str, Any] = {"form": FreezeForm(), "rebalancing": True}
-    status = 200
     try:
         moves = parse_moves(request.POST.get("moves", "").split())
         changed = rebalance_apply(
             benchmark=Benchmark.objects.default(),
             moves=moves,
-            curator=request.user,  # type: ignore[arg-type]
+            curator=request.user,
         )
-        context["applied"] = len(changed)
     except RebalanceInvalid as exc:
         context["error"] = str(exc)
-        status = 400
+        if request.htmx:
+            return render(request, "releases/_rebalance.html", context)
+        return render(request, "releases/release_new.html", context, status=400)
+    context["applied"] = len(changed)
     if request.htmx:
         return render(request, "releases/_rebalance.html", context)
-    return render(request, "releases/release_new.html", context, status=status)
+    messages.success(
+        request,
+        f"Re-lettered {len(changed)} item{pluralize(len(changed))}. Their accepts still count; "
+        "each has a new revision. Check again to see the letters now.",
+    )
+    return HttpResponseRedirect(reverse("releases:new"))
 
 
 @require_GET
 @role_required(Role.CURATOR)
-def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def release_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release.objects.select_related("frozen_by", "previous"), pk=pk)
     # The page shows the changelog, whose changed fields include keys.
     release_seal_check(user=request.user, release=release)
@@ -135,7 +143,7 @@ def release_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def release_access(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def release_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release, pk=pk)
     form = AccessForm(request.POST)
     if not form.is_valid():
@@ -156,9 +164,7 @@ def release_access(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def release_deprecate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def release_deprecate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     release = get_object_or_404(Release, pk=pk)
-    Release.objects.filter(pk=release.pk, status=ReleaseStatus.FROZEN).update(
-        status=ReleaseStatus.DEPRECATED
-    )
+    deprecation.release_deprecate(release)
     return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))

@@ -16,14 +16,12 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from releases.access import release_seal_check
+from releases.access import may_download, release_seal_check
 from releases.artifacts import ARTIFACTS, DOWNLOAD_NAMES
 from releases.export import iter_file, release_file
 from releases.harness_tasks import vlmevalkit_tsv
-from releases.models import Access, Release
-from sciannot.accounts.models import Role
-from sciannot.accounts.permissions import has_role
-from videos.models import Benchmark
+from releases.models import Release
+from releases.selectors import release_sealed_get
 
 CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
@@ -42,17 +40,6 @@ def _user(request: HttpRequest) -> object | None:
     return found[0] if found else None
 
 
-def may_download(user: object | None, release: Release) -> bool:
-    if release.access == Access.PUBLIC:
-        return True
-    if user is None or not getattr(user, "is_active", False):
-        return False
-    if has_role(user, Role.CURATOR):
-        return True
-    pk: int = getattr(user, "pk", 0)
-    return release.access == Access.NAMED and release.readers.filter(pk=pk).exists()
-
-
 @require_http_methods(["GET", "HEAD"])
 def release_download(
     request: HttpRequest, name: str, version: str, filename: str
@@ -63,9 +50,7 @@ def release_download(
             "Releases are downloaded as <split>.jsonl, <split>.json, <split>.tsv, "
             + ", ".join(ARTIFACTS)
         )
-    release = Release.objects.filter(
-        benchmark=Benchmark.objects.default(), name=name, version=version, sealed=True
-    ).first()
+    release = release_sealed_get(name=name, version=version)
     user = _user(request)
     if release is None or not may_download(user, release):
         if user is None and release is not None:

@@ -10,8 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from reviews.dashboard import dashboard_figures, reviewer_figures
+from reviews.filters import (
+    PAGE_PARAMS,
+    FiltersInvalid,
+    QuestionFilters,
+    question_filters_parse,
+    questions_filter,
+)
 from reviews.models import (
     LETTERS,
     DecisionKind,
@@ -32,15 +40,16 @@ from reviews.selectors import (
     with_details,
 )
 from reviews.services import decisions, edits, queue
+from reviews.services.exemplars import ExemplarRefused, question_set_exemplar
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role, role_required
-from sciannot.htmx import HtmxHttpRequest
+from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.pagination import CachedCountPaginator
 from videos.taxonomy import Category
 
 
 @role_required(Role.CURATOR, Role.REVIEWER, Role.EVALUATOR)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if has_role(request.user, Role.CURATOR):
         return redirect("videos:list")
     if has_role(request.user, Role.REVIEWER):
@@ -50,25 +59,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_list(request: HttpRequest) -> HttpResponse:
-    queryset = questions_for_user(request.user)
-    filters = {
-        "status": (request.GET.get("status", ""), QuestionStatus.values),
-        "category": (request.GET.get("category", ""), Category.values),
-        "question_type": (request.GET.get("question_type", ""), QuestionType.values),
-    }
-    for name, (value, choices) in filters.items():
-        if value in choices:
-            queryset = queryset.filter(**{name: value})
-    search = request.GET.get("q", "").strip()
-    if search:
-        queryset = queryset.filter(text__icontains=search)
-    video = request.GET.get("video", "").strip()
-    if video:
-        queryset = queryset.filter(video__video_id=video)
-    flagged = request.GET.get("flagged") == "1"
-    if flagged:
-        queryset = queryset.exclude(flags=[])
+def question_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    visible = questions_for_user(request.user)
+    error = ""
+    try:
+        filters = question_filters_parse(request.GET, PAGE_PARAMS)
+        queryset = questions_filter(visible, filters)
+    except FiltersInvalid as exc:
+        # Nothing is listed for a filter that cannot hold: the page says which values can.
+        error = f"Nothing listed: {exc}."
+        filters = QuestionFilters()
+        queryset = visible.none()
     page = CachedCountPaginator(queryset.order_by("id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -81,10 +82,11 @@ def question_list(request: HttpRequest) -> HttpResponse:
                     QuestionStatus.choices, queue_counts(request.user).values(), strict=True
                 )
             ],
-            "search": search,
-            "video": video,
-            "flagged": flagged,
-            "selected": {name: value for name, (value, _) in filters.items()},
+            "search": filters.search,
+            "video": filters.video_id,
+            "flagged": filters.flagged,
+            "selected": filters.choices_selected(),
+            "error": error,
             "statuses": QuestionStatus.choices,
             "bulk_actions": queue.BULK_ACTIONS.items(),
             "reject_reasons": RejectReason.choices,
@@ -95,14 +97,17 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "categories": Category.values,
             "types": QuestionType.values,
         },
+        status=400 if error else 200,
     )
 
 
-def _review_context(request: HtmxHttpRequest, question: Question, **extra: Any) -> dict[str, Any]:
+def _review_context(
+    request: AuthenticatedHttpRequest, question: Question, **extra: Any
+) -> dict[str, Any]:
     video = question.video
     transcript = getattr(video, "transcript", None)
     following = next_in_queue(request.user, after=question)
-    hide_key = decisions.must_solve_first(question, request.user)  # type: ignore[arg-type]
+    hide_key = decisions.must_solve_first(question, request.user)
     if hide_key and extra.pop("editing", None):
         # Nothing on the page may give the key away before the reviewer has answered, and
         # the edit form shows it.
@@ -148,7 +153,7 @@ def _draft_origin(question: Question) -> dict[str, Any]:
 
 
 def _render_review(
-    request: HtmxHttpRequest, question: Question, *, status: int = 200, **extra: Any
+    request: AuthenticatedHttpRequest, question: Question, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     """The review page, or just its `#review` part for htmx."""
     template = "reviews/_review.html" if request.htmx else "reviews/question_detail.html"
@@ -157,33 +162,34 @@ def _render_review(
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_detail(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_detail(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     return _render_review(request, question)
 
 
 @require_POST
 @role_required(Role.CURATOR)
-def question_exemplar(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_exemplar(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     """Mark an accepted question as an example the drafting agents see, or stop using it."""
     question = question_get_for_user(request.user, uid)
     wanted = request.POST.get("exemplar") == "1"
-    if wanted and question.status != QuestionStatus.ACCEPTED:
-        return _render_review(
-            request, question, status=400, error="Only accepted questions can be examples."
-        )
-    Question.objects.filter(pk=question.pk).update(exemplar=wanted)
-    question.refresh_from_db()
+    try:
+        question = question_set_exemplar(question, wanted)
+    except ExemplarRefused as exc:
+        return _render_review(request, question, status=400, error=str(exc))
     flash = (
         "The drafting agents will see this question as an example of its category."
         if wanted
         else "No longer used as an example."
     )
+    if not request.htmx:
+        messages.success(request, flash)
+        return redirect("reviews:question", uid=uid)
     return _render_review(request, question, flash=flash)
 
 
 @role_required(Role.CURATOR)
-def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = questions_for_user(request.user)
     return render(
         request,
@@ -200,7 +206,7 @@ def _reviewer_from(value: str) -> User | None:
 
 @require_POST
 @role_required(Role.CURATOR)
-def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
+def questions_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     uids = request.POST.getlist("uid")
     chosen = list(questions_for_user(request.user).filter(uid__in=uids))
     back = request.POST.get("next", "") or reverse("reviews:list")
@@ -214,7 +220,7 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         changed = queue.questions_bulk(
-            curator=request.user,  # type: ignore[arg-type]
+            curator=request.user,
             questions=chosen,
             action=request.POST.get("action", ""),
             reason=request.POST.get("reason", ""),
@@ -233,7 +239,7 @@ def questions_bulk(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CURATOR)
-def adjudication(request: HtmxHttpRequest) -> HttpResponse:
+def adjudication(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Items the experts disagreed on, with their decisions side by side."""
     disputed = questions_for_user(request.user).filter(status=QuestionStatus.ADJUDICATION)
     items = with_details(
@@ -244,26 +250,24 @@ def adjudication(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def queue_next(request: HtmxHttpRequest) -> HttpResponse:
+def queue_next(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Take the next item of the queue (holding it for this reviewer) and open it."""
-    taken = queue.queue_take(request.user)  # type: ignore[arg-type]
+    taken = queue.queue_take(request.user)
     if taken is None:
         messages.info(request, "Your queue is empty: every open question has your decision.")
         return redirect("reviews:list")
     return redirect("reviews:question", uid=taken.uid)
 
 
-def _go_to_next(request: HtmxHttpRequest, done: Question, message: str) -> HttpResponse:
-    following = queue.queue_take(request.user, after=done)  # type: ignore[arg-type]
+def _go_to_next(request: AuthenticatedHttpRequest, done: Question, message: str) -> HttpResponse:
+    following = queue.queue_take(request.user, after=done)
     if request.htmx:
         if following is None:
             response = render(request, "reviews/_queue_empty.html", {"message": message})
-            response["HX-Push-Url"] = reverse("reviews:list")
-            return response
+            return push_url(response, reverse("reviews:list"))
         question = question_get_for_user(request.user, following.uid)
         response = _render_review(request, question, flash=message)
-        response["HX-Push-Url"] = reverse("reviews:question", kwargs={"uid": question.uid})
-        return response
+        return push_url(response, reverse("reviews:question", kwargs={"uid": question.uid}))
     messages.success(request, message)
     if following is None:
         return redirect("reviews:list")
@@ -279,13 +283,13 @@ def _seen_version(request: HttpRequest) -> int:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_decide(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     kind = request.POST.get("kind", "")
     try:
         decisions.question_decide(
             question=question,
-            reviewer=request.user,  # type: ignore[arg-type]
+            reviewer=request.user,
             kind=kind,
             seen_version=_seen_version(request),
             reason=request.POST.get("reason", ""),
@@ -306,12 +310,12 @@ def question_decide(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_solve(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
         solve = decisions.question_solve(
             question=question,
-            reviewer=request.user,  # type: ignore[arg-type]
+            reviewer=request.user,
             letter=request.POST.get("letter", ""),
         )
     except decisions.EditInvalid as exc:
@@ -330,12 +334,12 @@ def question_solve(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_comment(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
         edits.comment_add(
             question=question,
-            author=request.user,  # type: ignore[arg-type]
+            author=request.user,
             text=request.POST.get("text", ""),
             at=request.POST.get("at", ""),
         )
@@ -348,13 +352,13 @@ def question_comment(request: HtmxHttpRequest, uid: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_restore(request: HtmxHttpRequest, uid: str, number: int) -> HttpResponse:
+def question_restore(request: AuthenticatedHttpRequest, uid: str, number: int) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     try:
         edits.question_restore(
             question=question,
             number=number,
-            editor=request.user,  # type: ignore[arg-type]
+            editor=request.user,
             seen_version=_seen_version(request),
         )
     except decisions.StaleVersion as exc:
@@ -372,7 +376,7 @@ def question_restore(request: HtmxHttpRequest, uid: str, number: int) -> HttpRes
 
 
 @role_required(Role.CURATOR, Role.REVIEWER)
-def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
+def question_edit(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
     if request.method != "POST":
         return _render_review(request, question, editing=True)
@@ -380,7 +384,7 @@ def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     try:
         edits.question_edit(
             question=question,
-            editor=request.user,  # type: ignore[arg-type]
+            editor=request.user,
             seen_version=_seen_version(request),
             edit=edit,
         )
@@ -405,4 +409,8 @@ def question_edit(request: HtmxHttpRequest, uid: str) -> HttpResponse:
     except decisions.ReviewError as exc:
         return _render_review(request, question, status=400, editing=True, error=str(exc))
     question = question_get_for_user(request.user, uid)
-    return _render_review(request, question, flash=f"Saved version {question.version}.")
+    saved = f"Saved version {question.version}."
+    if not request.htmx:
+        messages.success(request, saved)
+        return redirect("reviews:question", uid=uid)
+    return _render_review(request, question, flash=saved)

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 
 from reviews.api.serializers import QuestionSerializer
+from reviews.filters import API_PARAMS, FiltersInvalid, question_filters_parse, questions_filter
 from reviews.models import Question, QuestionStatus, QuestionType
 from reviews.selectors import (
     questions_for_user,
@@ -50,26 +51,11 @@ class QuestionListView(generics.ListAPIView[Question]):
     allowed_roles = (Role.CURATOR, Role.REVIEWER)
 
     def get_queryset(self) -> QuerySet[Question]:
-        queryset = questions_for_user(self.request.user)
-        params = self.request.query_params
-        errors: dict[str, str] = {}
-        if benchmark := params.get("benchmark"):
-            queryset = queryset.filter(video__benchmark__name=benchmark)
-        if video_id := params.get("video_id"):
-            queryset = queryset.filter(video__video_id=video_id)
-        for name, choices in (
-            ("status", QuestionStatus.values),
-            ("category", Category.values),
-            ("question_type", QuestionType.values),
-        ):
-            value = params.get(name)
-            if value:
-                if value not in choices:
-                    errors[name] = f"unknown {name} {value!r}; use one of: {', '.join(choices)}"
-                else:
-                    queryset = queryset.filter(**{name: value})
-        if errors:
-            raise ValidationError(errors)
+        try:
+            filters = question_filters_parse(self.request.query_params, API_PARAMS)
+        except FiltersInvalid as exc:
+            raise ValidationError(exc.errors) from exc
+        queryset = questions_filter(questions_for_user(self.request.user), filters)
         # Items come with their keys: refused when one is sealed for the caller.
         queryset = questions_with_keys_for_user(self.request.user, queryset, what="the questions")
         return with_viewer_state(with_details(queryset), self.request.user).order_by("id")

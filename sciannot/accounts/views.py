@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciannot.accounts.forms import AcceptForm, AccessForm, InvitationForm
-from sciannot.accounts.models import InvitationStatus, Role, User
+from sciannot.accounts.models import InvitationStatus, Role
 from sciannot.accounts.permissions import role_required
 from sciannot.accounts.selectors import (
     account_get_for_user,
@@ -40,13 +40,14 @@ from sciannot.accounts.services import (
     user_set_access,
 )
 from sciannot.conflicts import status_for
+from sciannot.htmx import AuthenticatedHttpRequest
 
 # --- Invitations -------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Invitations by status, and the form that sends a new one. A new link is shown once."""
     choices = discipline_choices()
     posted = request.POST if request.method == "POST" else None
@@ -62,7 +63,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     role=data["role"],
                     disciplines=data["disciplines"],
-                    invited_by=request.user,  # type: ignore[arg-type]
+                    invited_by=request.user,
                 )
             except AccountError as exc:
                 form.add_error(None, str(exc))
@@ -89,7 +90,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = invitation_get_for_user(request.user, pk)
     if invitation_revoke(invitation=invitation):
         messages.success(request, f"The invitation of {invitation.email} is withdrawn.")
@@ -153,13 +154,13 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @role_required(Role.CURATOR)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"accounts": accounts_for(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CURATOR)
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One account: its role and disciplines (editable), and deactivation."""
     account = account_get_for_user(request.user, pk)
     choices = discipline_choices(*account.disciplines)
@@ -175,7 +176,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     user=account,
                     role=form.cleaned_data["role"],
                     disciplines=form.cleaned_data["disciplines"],
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                 )
             except AccountError as exc:
                 form.add_error(None, f"Nothing was changed: {exc}.")
@@ -192,7 +193,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Deactivate (`active=0`) or reactivate (`active=1`) an account."""
     account = account_get_for_user(request.user, pk)
     wanted = request.POST.get("active", "")
@@ -203,7 +204,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, f"{account.username} was already active.")
     elif wanted == "0":
         try:
-            done = user_deactivate(user=account, by=request.user)  # type: ignore[arg-type]
+            done = user_deactivate(user=account, by=request.user)
         except AccountError as exc:
             messages.error(request, f"Nothing was changed: {exc}.")
         else:
@@ -227,10 +228,10 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def token_page(request: HttpRequest) -> HttpResponse:
+def token_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own API token: create or regenerate it (the key is shown once),
     or revoke it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     context: dict[str, Any] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")

@@ -187,7 +187,12 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "reviews:solve": [page(QUESTION + "/solve", "400", "400", "404", "403", "403", method="POST")],
     "reviews:exemplar": [
-        curators_page(QUESTION + "/exemplar", method="POST", data={"exemplar": "0"})
+        curators_page(
+            QUESTION + "/exemplar",
+            ok="302 /questions/{uid}/",
+            method="POST",
+            data={"exemplar": "0"},
+        )
     ],
     "reviews:restore": [
         page(QUESTION + "/restore/99", "400", "400", "404", "403", "403", method="POST")
@@ -196,7 +201,9 @@ MATRIX: dict[str, list[Probe]] = {
     "drafting:new": [curators_page("/drafting/new/?video={video}")],
     "drafting:jobs": [curators_page("/drafting/jobs/")],
     "drafting:job": [curators_page("/drafting/jobs/{job}/")],
-    "drafting:cancel": [curators_page("/drafting/jobs/{job}/cancel", method="POST")],
+    "drafting:cancel": [
+        curators_page("/drafting/jobs/{job}/cancel", ok="302 /drafting/jobs/{job}/", method="POST")
+    ],
     "drafting:call": [curators_page("/drafting/calls/{call}/")],
     # Releases: curators only; downloads through the API below.
     "releases:list": [curators_page("/releases/")],

@@ -199,8 +199,12 @@ def test_cancel_from_the_job_page(llm_settings: Any, curator: Any, draft_video: 
     assert "Cancelled: no stage starts after this." in response
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
-    again = client.post(reverse("drafting:cancel", args=[job.pk])).content.decode()
-    assert "The job had already ended (cancelled)." in again
+    # A plain form post redirects to the job page, which says so.
+    again = client.post(reverse("drafting:cancel", args=[job.pk]))
+    assert again.status_code == 302 and again["Location"] == reverse("drafting:job", args=[job.pk])
+    assert (
+        "The job had already ended (cancelled)." in client.get(again["Location"]).content.decode()
+    )
 
 
 def test_a_calls_page_shows_its_bodies_escaped(

@@ -324,3 +324,17 @@ def test_curator_proposes_and_applies_on_the_release_page(
     assert bad.status_code == 400 and "is not a re-lettering" in bad.content.decode()
     page = client.post("/releases/new/", form, headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="rebalance-even"' in page
+
+
+def test_a_plain_form_post_applies_and_redirects_with_the_message(
+    lopsided: list[dict[str, Any]], curator: Any
+) -> None:
+    client = Client()
+    client.force_login(curator)
+    form = {**FORM, "action": "rebalance"}
+    page = client.post("/releases/new/", form, headers={"HX-Request": "true"}).content.decode()
+    moves = page.split('name="moves" value="')[1].split('"')[0]
+    applied = client.post("/releases/rebalance", {"moves": moves})
+    assert applied.status_code == 302 and applied["Location"] == "/releases/new/"
+    assert "Re-lettered 18 items." in client.get(applied["Location"]).content.decode()
+    assert set(Question.objects.values_list("answer", flat=True)) != {"A"}

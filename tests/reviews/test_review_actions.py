@@ -341,7 +341,8 @@ def test_the_edit_form_saves_and_reports_field_errors(
     assert "Option B is empty." in bad.content.decode()
     data["option_B"] = "A new option B"
     good = client.post(f"/questions/{question.uid}/edit", data)
-    assert good.status_code == 200
+    assert good.status_code == 302 and good["Location"] == f"/questions/{question.uid}/"
+    assert "Saved version 2." in client.get(good["Location"]).content.decode()
     question.refresh_from_db()
     assert question.version == 2
     assert question.options.get(letter="B").text == "A new option B"

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import role_required
+from sciannot.htmx import AuthenticatedHttpRequest
 from videos.models import Benchmark, Upload, UploadKind
 from videos.selectors import upload_get_for_user, uploads_unfinished
 from videos.uploads.finish import upload_finish
@@ -81,7 +82,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @role_required(Role.CURATOR)
-def upload_page(request: HttpRequest) -> HttpResponse:
+def upload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     benchmark = Benchmark.objects.default()
     return render(
         request,
@@ -101,11 +102,11 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def upload_start(request: HttpRequest) -> JsonResponse:
+def upload_start(request: AuthenticatedHttpRequest) -> JsonResponse:
     try:
         data = _json_body(request)
         upload = upload_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             benchmark=Benchmark.objects.default(),
             kind=str(data.get("kind", "")),
             name=str(data.get("name", "")),
@@ -120,7 +121,7 @@ def upload_start(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET", "HEAD"])
 @role_required(Role.CURATOR)
-def upload_status(request: HttpRequest, upload_id: UUID) -> JsonResponse:
+def upload_status(request: AuthenticatedHttpRequest, upload_id: UUID) -> JsonResponse:
     upload = upload_get_for_user(request.user, upload_id)
     response = JsonResponse(_describe(upload))
     response["Upload-Offset"] = str(upload.received_bytes)
@@ -130,7 +131,7 @@ def upload_status(request: HttpRequest, upload_id: UUID) -> JsonResponse:
 
 @require_http_methods(["PUT"])
 @role_required(Role.CURATOR)
-def upload_chunk(request: HttpRequest, upload_id: UUID) -> JsonResponse:
+def upload_chunk(request: AuthenticatedHttpRequest, upload_id: UUID) -> JsonResponse:
     upload = upload_get_for_user(request.user, upload_id)
     match = CONTENT_RANGE.match(request.headers.get("Content-Range", "").strip())
     if match is None:
@@ -173,7 +174,7 @@ def _document(request: HttpRequest, data: dict[str, Any], kind: str) -> Upload |
 
 @require_POST
 @role_required(Role.CURATOR)
-def upload_finish_view(request: HttpRequest, upload_id: UUID) -> JsonResponse:
+def upload_finish_view(request: AuthenticatedHttpRequest, upload_id: UUID) -> JsonResponse:
     upload = upload_get_for_user(request.user, upload_id)
     try:
         data = _json_body(request)
@@ -204,7 +205,7 @@ def upload_finish_view(request: HttpRequest, upload_id: UUID) -> JsonResponse:
 
 @require_POST
 @role_required(Role.CURATOR)
-def upload_cancel_view(request: HttpRequest, upload_id: UUID) -> HttpResponse:
+def upload_cancel_view(request: AuthenticatedHttpRequest, upload_id: UUID) -> HttpResponse:
     upload = upload_get_for_user(request.user, upload_id)
     try:
         upload_cancel(upload=upload)
