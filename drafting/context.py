@@ -8,10 +8,10 @@ from typing import Any
 from drafting.providers import Media
 from reviews.models import Question, QuestionStatus
 from reviews.timeparse import format_timestamp
+from sciannot.taxonomy import category_for_discipline
 from videos.media import MediaError, extract_poster
 from videos.models import Video
 from videos.services import local_path
-from videos.taxonomy import category_for_discipline
 
 TRANSCRIPT_LIMIT = 60_000
 MANUSCRIPT_LIMIT = 12_000

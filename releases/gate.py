@@ -24,7 +24,7 @@ import orjson
 from drafting.schemas import LETTERS
 from reviews.models import QuestionType
 from reviews.services.item_format import option_faults
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
 
 TYPES = frozenset(QuestionType.values)
 CATEGORIES = frozenset(Category.values)

@@ -6,8 +6,8 @@ import secrets
 
 from django.db import models
 
+from sciannot.taxonomy import Category
 from videos.models import Video
-from videos.taxonomy import Category
 
 LETTERS: tuple[str, ...] = tuple("ABCDEFGHIJ")
 

@@ -23,7 +23,7 @@ from reviews.timeparse import (
     parse_breakdown_entry,
 )
 from sciannot.inputs import InputInvalid, has_nul, json_precheck, text_limit
-from videos.taxonomy import category_for_discipline, normalise_category
+from sciannot.taxonomy import category_for_discipline, normalise_category
 
 REQUIRED_FIELDS = ("video_id", "question", "options", "answer", "question_type")
 _TYPE_BY_LOWER = {value.lower(): value for value in QuestionType.values}

@@ -5,19 +5,17 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from sciannot.accounts.models import Role
 from sciannot.accounts.services import AccountError, user_upsert
 from sciannot.seal import Sealed
-from videos.management.base import BenchmarkCommand
 
 
-class Command(BenchmarkCommand):
+class Command(BaseCommand):
     help = "Create an account, or update its role, password and disciplines."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        super().add_arguments(parser)
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--password", default=None)
@@ -30,7 +28,6 @@ class Command(BenchmarkCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.get_benchmark(options)
         try:
             user, created = user_upsert(
                 username=options["username"],
