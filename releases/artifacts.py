@@ -21,10 +21,10 @@ import orjson
 
 from releases.harness import reply_reader
 from releases.models import Release
+from sciannot.vocabulary import LETTERS
 
 HARNESS = Path(reply_reader.__file__).resolve().parent
 
-LETTERS = "ABCDEFGHIJ"
 RESERVED = ("manifest", "changelog", "readme", "lmms-eval", "archive")
 CATEGORY_ORDER = ("Biology", "Chemistry", "Medicine", "Physics")
 TYPE_ORDER = ("Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning")

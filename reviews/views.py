@@ -12,14 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from reviews.dashboard import dashboard_figures, reviewer_figures
-from reviews.models import (
-    LETTERS,
-    DecisionKind,
-    Question,
-    QuestionStatus,
-    QuestionType,
-    RejectReason,
-)
+from reviews.models import DecisionKind, Question, QuestionStatus, QuestionType, RejectReason
 from reviews.page_parts import question_page_context
 from reviews.selectors import (
     comments_visible,
@@ -38,6 +31,7 @@ from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import HtmxHttpRequest
 from sciannot.pagination import CachedCountPaginator
 from sciannot.taxonomy import Category
+from sciannot.vocabulary import LETTERS
 
 
 @role_required(Role.CURATOR, Role.REVIEWER, Role.EVALUATOR)

@@ -7,9 +7,8 @@ import secrets
 from django.db import models
 
 from sciannot.taxonomy import Category
+from sciannot.vocabulary import LETTERS
 from videos.models import Video
-
-LETTERS: tuple[str, ...] = tuple("ABCDEFGHIJ")
 
 _UID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: no i, l, o, u
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviews.models.questions import LETTERS, QuestionType, SpanOrigin
+from reviews.models.questions import QuestionType, SpanOrigin
 from reviews.timeparse import (
     TimeExpressionError,
     find_times,
@@ -24,6 +24,7 @@ from reviews.timeparse import (
 )
 from sciannot.inputs import InputInvalid, has_nul, json_precheck, text_limit
 from sciannot.taxonomy import category_for_discipline, normalise_category
+from sciannot.vocabulary import LETTERS
 
 REQUIRED_FIELDS = ("video_id", "question", "options", "answer", "question_type")
 _TYPE_BY_LOWER = {value.lower(): value for value in QuestionType.values}

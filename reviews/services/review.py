@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.models import (
-    LETTERS,
     Comment,
     Decision,
     DecisionKind,
@@ -39,6 +38,7 @@ from reviews.timeparse import (
 )
 from sciannot.accounts.models import User
 from sciannot.inputs import check_length, finite_float
+from sciannot.vocabulary import LETTERS
 
 # Where a reviewer's decision may take an item. Curators may move an item anywhere. A
 # rejected item stays rejected until a curator decides again or someone edits it (an edit
