@@ -12,16 +12,15 @@ from drafting.selectors import latest_jobs_by_video
 from reviews.models import Question
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role
-from videos.models import Video
 
 
-def video_rows_latest_job(user: Any, videos: Sequence[Video]) -> None:
-    """Set `latest_job` on each video of a page of the list, for curators (who draft)."""
+def video_rows_latest_job(user: Any, videos: Sequence[Any]) -> None:
+    """Set `latest_job` on each video (`Video`) of a page of the list, for curators (who draft)."""
     if not has_role(user, Role.CURATOR):
         return
     latest = latest_jobs_by_video([video.pk for video in videos])
     for video in videos:
-        video.latest_job = latest.get(video.pk)  # type: ignore[attr-defined]
+        video.latest_job = latest.get(video.pk)
 
 
 def question_draft_origin(question: Question) -> dict[str, Any]:
