@@ -14,9 +14,9 @@ class BaselinesConfig(AppConfig):
         from baselines.seal import StudySeal
         from baselines.services import study_videos_q
         from sciannot.accounts.models import Role
-        from sciannot.accounts.permissions import video_scope_register
         from sciannot.seal import seal_register
         from videos.guards import replacement_guard_register
+        from videos.scoping import video_scope_register
 
         seal_register(StudySeal())
         # Evaluators stream the videos of their open studies, and no others.

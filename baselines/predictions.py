@@ -34,6 +34,7 @@ from releases.export import release_file
 from releases.harness.reply_reader import official_answer, read_letter, release_key
 from releases.models import Release, ReleaseItem
 from sciannot.accounts.models import User
+from sciannot.vocabulary import TIME_LIKE
 
 # The name of the second row: replies scored as the official SciVideoBench task scores them.
 OFFICIAL_ROW = "official rule"
@@ -90,8 +91,8 @@ class ImportReport:
 
 # --- Matching against the release ----------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+(?::\d+)+(?:\.\d+)?|\w+")
-_TIME = re.compile(r"\d+(?::\d+)+(?:\.\d+)?")
+_TOKEN = re.compile(rf"{TIME_LIKE}|\w+")
+_TIME = re.compile(TIME_LIKE)
 
 
 def _words(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reviews.models import QuestionType
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
 
 # Columns in the order the paper's table gives them.
 TYPES: tuple[str, ...] = (

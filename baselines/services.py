@@ -24,11 +24,11 @@ from baselines.scoring import Scored, chance_row, krippendorff_alpha, score_row
 from releases.access import lock_benchmark
 from releases.export import LineReader
 from releases.models import Access, Release, ReleaseItem, ReleaseStatus
-from reviews.models import LETTERS
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role
 from sciannot.conflicts import Conflict, create_unique
 from sciannot.inputs import INT32_MAX, check_length
+from sciannot.vocabulary import LETTERS
 from videos.models import Benchmark
 
 # Slack for the round trip of a submission made as the time runs out.

@@ -30,10 +30,10 @@ from reviews.models import QuestionStatus
 from reviews.services.question_import import questions_import
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.services import user_upsert
+from sciannot.taxonomy import category_for_discipline
 from videos.models import Benchmark, Manuscript, Transcript, Video
 from videos.services import manuscript_attach, transcript_import_file, video_store_file
 from videos.synthetic import make_synthetic_video
-from videos.taxonomy import category_for_discipline
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from reviews.timeparse import TimeExpressionError, find_times, format_timestamp
+from sciannot.vocabulary import CLOCK_TIME
 
 # Seconds of slack when comparing times: narration leads or trails the picture a little.
 TOLERANCE = 2.0
@@ -101,7 +102,7 @@ STOPWORDS = frozenset(
 )
 
 
-_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\b")
+_CLOCK = re.compile(rf"\b{CLOCK_TIME}\b")
 
 
 def content_words(text: str) -> set[str]:

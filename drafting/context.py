@@ -8,11 +8,11 @@ from typing import Any
 from drafting.providers import Media
 from reviews.models import Question, QuestionStatus
 from reviews.timeparse import format_timestamp
+from sciannot.taxonomy import category_for_discipline
 from videos.media.poster import extract_poster
 from videos.media.probe import MediaError
 from videos.models import Video
 from videos.stored_files import local_path
-from videos.taxonomy import category_for_discipline
 
 TRANSCRIPT_LIMIT = 60_000
 MANUSCRIPT_LIMIT = 12_000

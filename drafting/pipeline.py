@@ -32,7 +32,6 @@ from drafting.providers import (
     GeminiProvider,
 )
 from drafting.schemas import (
-    LETTERS,
     CandidateQuestion,
     GeneratorOutput,
     LooseGeneratorOutput,
@@ -52,6 +51,7 @@ from reviews.services.item_format import text_key
 from reviews.services.questions import question_set_options, question_set_spans
 from reviews.services.revisions import revision_write
 from reviews.timeparse import format_timestamp
+from sciannot.vocabulary import LETTERS
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from reviews.services.item_format import option_faults
+from sciannot.vocabulary import LETTERS, Letter
 
-Letter = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
-LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")
 QuestionTypeName = Literal[
     "Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning"
 ]

@@ -209,6 +209,8 @@ def stage_enqueue(stage: DraftStage) -> None:
     When the broker refuses the message, the stage is left pending with no `queued_at`: the
     job page shows it waiting for the queue, and the watchdog sends it again.
     """
+    # drafting.tasks imports this module (the watchdog): the task is imported here, when a
+    # stage is sent, so neither module needs the other to load (a loop inside one app).
     from drafting.tasks import send_stage
 
     DraftStage.objects.filter(pk=stage.pk).update(queued_at=timezone.now())

@@ -12,7 +12,7 @@ from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
 from sciannot.accounts.models import User
 from sciannot.inputs import INT64_MAX
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
 
 
 class FreezeForm(forms.Form):

@@ -21,10 +21,10 @@ from typing import Any
 
 import orjson
 
-from drafting.schemas import LETTERS
 from reviews.models import QuestionType
 from reviews.services.item_format import option_faults
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
+from sciannot.vocabulary import CLOCK_TIME, LETTERS
 
 TYPES = frozenset(QuestionType.values)
 CATEGORIES = frozenset(Category.values)
@@ -32,7 +32,7 @@ LETTER_SET = frozenset(LETTERS)
 # Questions of one video whose word 3-grams overlap this much (Jaccard) are near-duplicates.
 NEAR_DUPLICATE = 0.8
 _WORDS = re.compile(r"[^\W_]+")
-_TIMES = re.compile(r"\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?")
+_TIMES = re.compile(CLOCK_TIME)
 # Below this p-value the answer letters are called unevenly spread.
 UNEVEN_P = 0.05
 # The key is the longest option this much more often than chance (1 in 10) before a warning.

@@ -14,10 +14,10 @@ import orjson
 
 from releases.harness import reply_reader
 from releases.models import Release
+from sciannot.vocabulary import LETTERS
 
 HARNESS = Path(reply_reader.__file__).resolve().parent
 
-LETTERS = "ABCDEFGHIJ"
 CATEGORY_ORDER = ("Biology", "Chemistry", "Medicine", "Physics")
 TYPE_ORDER = ("Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning")
 

@@ -30,12 +30,13 @@ from django.db.models import QuerySet
 
 from releases.gate import answer_spread
 from releases.rows import FreezeRequest, chosen_questions
-from reviews.models import LETTERS, Option, Question, QuestionStatus, QuestionType
+from reviews.models import Option, Question, QuestionStatus, QuestionType
 from reviews.services.item_format import content_hash
 from reviews.services.questions import question_set_options
 from reviews.services.revisions import question_content, question_snapshot, revision_write
 from sciannot.accounts.models import User
 from sciannot.inputs import INT32_MAX, InputInvalid, bounded_int
+from sciannot.vocabulary import LETTERS
 from videos.models import Benchmark
 
 SWAP = "swap"

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from reviews.models import Decision, QuestionStatus, QuestionType
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
 
 # Bar colours per status, in the order the bars stack.
 STATUS_COLOURS = {

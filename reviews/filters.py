@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from reviews.models import Question, QuestionStatus, QuestionType
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
 
 # The fields whose value must be one of their choices.
 CHOICES: dict[str, list[str]] = {

@@ -21,10 +21,22 @@ from reviews.models import (
     Solve,
 )
 from reviews.services import decisions, edits
-from sciannot.accounts.permissions import visible_questions
+from sciannot.accounts.models import Role
+from sciannot.accounts.permissions import has_role
 from sciannot.pagination import cached_rows
 from sciannot.seal import seal_check_question, seal_check_questions
 from videos.models import Benchmark
+from videos.scoping import scope_q
+
+
+def visible_questions(user: Any, queryset: QuerySet[Question]) -> QuerySet[Question]:
+    """Narrow a queryset of questions to those `user` may see."""
+    if has_role(user, Role.CURATOR):
+        return queryset
+    if has_role(user, Role.REVIEWER):
+        return queryset.filter(scope_q(user))
+    # Evaluators see released items only through their baseline studies, never here.
+    return queryset.none()
 
 
 def questions_for_user(user: Any, *, benchmark: Benchmark | None = None) -> QuerySet[Question]:

@@ -20,14 +20,8 @@ from reviews.filters import (
     question_filters_parse,
     questions_filter,
 )
-from reviews.models import (
-    LETTERS,
-    DecisionKind,
-    Question,
-    QuestionStatus,
-    QuestionType,
-    RejectReason,
-)
+from reviews.models import DecisionKind, Question, QuestionStatus, QuestionType, RejectReason
+from reviews.page_parts import question_page_context
 from reviews.selectors import (
     comments_visible,
     decisions_visible,
@@ -45,7 +39,8 @@ from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import AuthenticatedHttpRequest
 from sciannot.pagination import CachedCountPaginator
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
+from sciannot.vocabulary import LETTERS
 
 
 @role_required(Role.CURATOR, Role.REVIEWER, Role.EVALUATOR)
@@ -136,20 +131,9 @@ def _review_context(
         "letters": LETTERS,
         "hide_key": hide_key,
         "is_curator": has_role(request.user, Role.CURATOR),
-        **_draft_origin(question),
+        **question_page_context(question),
         **extra,
     }
-
-
-def _draft_origin(question: Question) -> dict[str, Any]:
-    """Where an LLM draft came from: its job, model and prompt versions, and its checks."""
-    from drafting.models import Draft
-
-    origin = Draft.objects.filter(question=question).select_related("job").first()
-    if origin is None:
-        return {"draft_origin": None, "draft_prompts": []}
-    prompts = sorted(set(origin.job.calls.values_list("prompt_name", "prompt_version")))
-    return {"draft_origin": origin, "draft_prompts": prompts}
 
 
 def _render_review(

@@ -27,6 +27,8 @@ from videos.stored_files import local_path
 
 
 def _send_copy(video_pk: int) -> None:
+    # videos.tasks imports this module for the work itself: the task is imported here, when
+    # a copy is sent, so neither module needs the other to load (a loop inside one app).
     from videos.tasks import make_playable_copy
 
     make_playable_copy.delay(video_pk)

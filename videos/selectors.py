@@ -7,12 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sciannot.accounts.models import Role
-from sciannot.accounts.permissions import has_role, visible_videos
+from sciannot.accounts.permissions import has_role
 from videos.models import Benchmark, Upload, UploadKind, UploadStatus, Video
+from videos.scoping import visible_videos
 
 
 def videos_for_user(user: Any, *, benchmark: Benchmark | None = None) -> QuerySet[Video]:
@@ -20,20 +21,6 @@ def videos_for_user(user: Any, *, benchmark: Benchmark | None = None) -> QuerySe
     if benchmark is not None:
         queryset = queryset.filter(benchmark=benchmark)
     return visible_videos(user, queryset)
-
-
-def videos_with_counts(user: Any, *, benchmark: Benchmark | None = None) -> QuerySet[Video]:
-    from reviews.models import QuestionStatus
-
-    return videos_for_user(user, benchmark=benchmark).annotate(
-        question_count=Count("questions", distinct=True),
-        draft_count=Count(
-            "questions", filter=Q(questions__status=QuestionStatus.DRAFT), distinct=True
-        ),
-        accepted_count=Count(
-            "questions", filter=Q(questions__status=QuestionStatus.ACCEPTED), distinct=True
-        ),
-    )
 
 
 def search_videos(queryset: QuerySet[Video], text: str) -> QuerySet[Video]:

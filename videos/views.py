@@ -15,13 +15,12 @@ from django.http import (
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from drafting.selectors import latest_jobs_by_video
-from reviews.selectors import questions_for_user, questions_with_keys_for_user, with_details
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.pagination import CachedCountPaginator
 from videos.models import Benchmark
-from videos.selectors import search_videos, video_get_for_user, videos_with_counts
+from videos.page_parts import video_detail_context, video_list_annotate, video_rows_decorate
+from videos.selectors import search_videos, video_get_for_user, videos_for_user
 from videos.streaming import accel_redirect_response, ranged_file_response
 
 MEDIA_KINDS = ("original", "playable", "poster", "video")
@@ -33,17 +32,14 @@ VIDEOS_PER_PAGE = 100
 def video_list(request: HttpRequest) -> HttpResponse:
     benchmark = Benchmark.objects.default()
     search = request.GET.get("q", "").strip()
-    videos = videos_with_counts(request.user, benchmark=benchmark)
+    videos = video_list_annotate(videos_for_user(request.user, benchmark=benchmark))
     if search:
         videos = search_videos(videos, search)
     page = CachedCountPaginator(videos.order_by("video_id"), VIDEOS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    video_rows_decorate(request.user, list(page))
     can_draft = has_role(request.user, Role.CURATOR)
-    if can_draft:
-        latest = latest_jobs_by_video([video.pk for video in page])
-        for video in page:
-            video.latest_job = latest.get(video.pk)
     return render(
         request,
         "videos/video_list.html",
@@ -63,13 +59,6 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
     video = video_get_for_user(request.user, pk)
     transcript = getattr(video, "transcript", None)
     manuscript = getattr(video, "manuscript", None)
-    questions = with_details(
-        questions_with_keys_for_user(
-            request.user,
-            questions_for_user(request.user).filter(video=video),
-            what=f"the questions of video {video.video_id}",
-        )
-    )
     return render(
         request,
         "videos/video_detail.html",
@@ -77,7 +66,7 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "video": video,
             "cues": list(transcript.cues.all()) if transcript else [],
             "manuscript": manuscript,
-            "questions": questions,
+            **video_detail_context(request.user, video),
         },
     )
 

@@ -9,6 +9,9 @@ are `jove_<video_id>.mp4` (or `.MP4`, `.mkv`) in `SCIANNOT_VIDEO_DIR`, by defaul
 Replies are read by `reply_reader.py` beside this file, the same bytes the leaderboard reads
 them with: the careful rule, and the official SciVideoBench rule with its random guess for an
 unreadable reply replaced by one seeded by the release and the item.
+
+Standard library only, and nothing from sciannot (an import-linter contract there checks
+it): it ships verbatim inside exports, so it keeps its own copy of the letters A–J.
 """
 
 from __future__ import annotations

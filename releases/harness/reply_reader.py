@@ -10,6 +10,9 @@ Two readers:
 - `official_letter` and `official_guess`: the official SciVideoBench lmms-eval task's rule
   (strip its answer prefixes, take the first capital A–L, guess when there is none), with the
   guess drawn from the release and the item instead of at random, so a table can be rebuilt.
+
+Standard library only, and nothing from sciannot (an import-linter contract there checks
+it): it ships verbatim inside exports, so it keeps its own copy of the letters A–J.
 """
 
 from __future__ import annotations

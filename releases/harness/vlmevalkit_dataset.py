@@ -6,6 +6,9 @@ whose text is "None" or "NA" stays text; its videos are `jove_<video_id>.mp4` (o
 `.mkv`) in `SCIANNOT_VIDEO_DIR`, by default `../videos`. Replies are read by
 `reply_reader.py` beside this file, the same bytes the leaderboard reads them with
 (VLMEvalKit's own fallback only knows the letters A–D).
+
+Standard library only, and nothing from sciannot (an import-linter contract there checks
+it): it ships verbatim inside exports, so it keeps its own copy of the letters A–J.
 """
 
 from __future__ import annotations

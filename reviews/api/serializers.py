@@ -8,8 +8,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviews.models import LETTERS, EvidenceSpan, Question
+from reviews.models import EvidenceSpan, Question
 from reviews.services.decisions import must_solve_first
+from sciannot.vocabulary import LETTERS
 
 SOLVE_FIRST_HELP = (
     "Null while `solve_first` is true: the caller must answer the question on its review "

@@ -21,7 +21,7 @@ from reviews.selectors import (
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import HasRole
 from sciannot.openapi import error_responses
-from videos.taxonomy import Category
+from sciannot.taxonomy import Category
 
 
 @extend_schema_view(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from reviews.models.comments import Comment
 from reviews.models.decisions import Decision, DecisionKind, RejectReason, Solve
 from reviews.models.questions import (
-    LETTERS,
     EvidenceSpan,
     Option,
     Question,
@@ -18,7 +17,6 @@ from reviews.models.questions import (
 from reviews.models.revisions import Revision
 
 __all__ = [
-    "LETTERS",
     "Comment",
     "Decision",
     "DecisionKind",

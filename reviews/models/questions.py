@@ -6,10 +6,9 @@ import secrets
 
 from django.db import models
 
+from sciannot.taxonomy import Category
+from sciannot.vocabulary import LETTERS
 from videos.models import Video
-from videos.taxonomy import Category
-
-LETTERS: tuple[str, ...] = tuple("ABCDEFGHIJ")
 
 _UID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32: no i, l, o, u
 

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import (
-    LETTERS,
     Decision,
     DecisionKind,
     Question,
@@ -22,6 +21,7 @@ from reviews.models import (
 from reviews.services.revisions import question_snapshot, revision_write
 from sciannot.accounts.models import User
 from sciannot.inputs import check_length
+from sciannot.vocabulary import LETTERS
 
 # Where a reviewer's decision may take an item. Curators may move an item anywhere. A
 # rejected item stays rejected until a curator decides again or someone edits it (an edit

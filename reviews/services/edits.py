@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 
 from reviews.models import (
-    LETTERS,
     Comment,
     Question,
     QuestionStatus,
@@ -32,6 +31,7 @@ from reviews.timeparse import (
 )
 from sciannot.accounts.models import User
 from sciannot.inputs import check_length, finite_float
+from sciannot.vocabulary import LETTERS
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviews.models.questions import LETTERS, QuestionType, SpanOrigin
+from reviews.models.questions import QuestionType, SpanOrigin
 from reviews.timeparse import (
     TimeExpressionError,
     find_times,
@@ -21,7 +21,8 @@ from reviews.timeparse import (
     parse_breakdown_entry,
 )
 from sciannot.inputs import has_nul, text_limit
-from videos.taxonomy import category_for_discipline, normalise_category
+from sciannot.taxonomy import category_for_discipline, normalise_category
+from sciannot.vocabulary import LETTERS
 
 REQUIRED_FIELDS = ("video_id", "question", "options", "answer", "question_type")
 _TYPE_BY_LOWER = {value.lower(): value for value in QuestionType.values}

@@ -25,7 +25,10 @@ class User(AbstractUser):
 
     @property
     def is_curator(self) -> bool:
-        return self.is_active and (self.role == Role.CURATOR or self.is_superuser)
+        # The one role check; it lives with the permissions, which import this module.
+        from sciannot.accounts.permissions import has_role
+
+        return has_role(self, Role.CURATOR)
 
     @property
     def is_reviewer(self) -> bool:

@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework.authtoken.models import Token
 
+from sciannot.accounts.hooks import disciplines_in_use
 from sciannot.accounts.models import Invitation, Role, User
 from sciannot.accounts.permissions import has_role
-from videos.taxonomy import KNOWN_DISCIPLINES, Category
+from sciannot.taxonomy import KNOWN_DISCIPLINES, Category
 
 
 def accounts_for(viewer: Any) -> QuerySet[User]:
@@ -43,10 +44,7 @@ def invitation_get_for_user(viewer: Any, pk: int) -> Invitation:
 def discipline_choices(*extra: str) -> list[str]:
     """The names a reviewer can cover: the reference disciplines and categories, any other
     discipline questions use, and whatever `extra` names an account already has."""
-    from reviews.models import Question
-
-    used = Question.objects.order_by().values_list("discipline", flat=True).distinct()
-    return sorted({*KNOWN_DISCIPLINES, *Category.values, *extra, *(d for d in used if d)})
+    return sorted({*KNOWN_DISCIPLINES, *Category.values, *extra, *disciplines_in_use()})
 
 
 def token_of(user: Any) -> Token | None:

@@ -23,10 +23,11 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from sciannot.accounts.hooks import disciplines_in_use, work_release
 from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
 from sciannot.conflicts import Conflict, serialize_on
 from sciannot.seal import seal_check_role
-from videos.taxonomy import KNOWN_DISCIPLINES, Category
+from sciannot.taxonomy import KNOWN_DISCIPLINES, Category
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,7 @@ def _canonical_scope_name(name: str) -> str:
             return known
     # A discipline outside the reference list is fine once some question uses it; before
     # that it is most likely a typo that would silently leave the reviewer with nothing.
-    from reviews.models import Question
-
-    if cleaned and Question.objects.filter(discipline=cleaned).exists():
+    if cleaned and cleaned in disciplines_in_use():
         return cleaned
     raise AccountError(
         f"unknown discipline or category {name!r}; known: "
@@ -357,7 +356,6 @@ def user_deactivate(*, user: User, by: User) -> Deactivation:
     """Close an account but keep its history: decisions, revisions, comments and answers stay
     with the person's name. Their sessions end, their API token is revoked, and the review
     items they held or were assigned go back to the shared queue."""
-    from reviews.models import Question
 
     if user.pk == by.pk:
         raise AccountError("you cannot deactivate your own account")
@@ -370,17 +368,14 @@ def user_deactivate(*, user: User, by: User) -> Deactivation:
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         token_revoked = Token.objects.filter(user=locked).delete()[0] > 0
-        holds = Question.objects.filter(locked_by=locked).update(
-            locked_by=None, locked_until=None, locked_at=None
-        )
-        assignments = Question.objects.filter(assigned_to=locked).update(assigned_to=None)
+        released = work_release(locked)
         sessions = _end_sessions(locked)
     user.refresh_from_db()
     return Deactivation(
         sessions_ended=sessions,
         token_revoked=token_revoked,
-        holds_released=holds,
-        assignments_cleared=assignments,
+        holds_released=released.holds,
+        assignments_cleared=released.assignments,
     )
 
 

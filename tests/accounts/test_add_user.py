@@ -80,3 +80,13 @@ def test_it_rejects_an_unknown_role() -> None:
     with pytest.raises(CommandError):
         add_user("bob", "--role", "admin", "--password", "x")
     assert not User.objects.exists()
+
+
+def test_it_takes_the_benchmark_option_of_every_command_and_refuses_an_unknown_one() -> None:
+    # The contract: every command takes --benchmark. An account spans benchmarks, so a known
+    # name changes nothing, and an unknown one is refused before any account is written.
+    out = add_user("ada", "--role", "reviewer", "--password", "pw", "--benchmark", "default")
+    assert "Created reviewer ada" in out
+    with pytest.raises(CommandError, match="no benchmark named 'nope'"):
+        add_user("bob", "--role", "reviewer", "--password", "pw", "--benchmark", "nope")
+    assert not User.objects.filter(username="bob").exists()

@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from drafting.schemas import LETTERS
 from reviews.timeparse import format_timestamp
+from sciannot.vocabulary import LETTERS
 from tests.drafting.fake_openai import FakeOpenAI, Reply, prompt_text
 
 _CUE = re.compile(r"^(\d\d):(\d\d)  (.+)$", re.MULTILINE)

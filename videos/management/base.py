@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from videos.models import Benchmark
-
-if TYPE_CHECKING:
-    from releases.models import Release
 
 
 class BenchmarkCommand(BaseCommand):
@@ -47,14 +44,3 @@ class BenchmarkCommand(BaseCommand):
         benchmark.save()
         self.stdout.write(f"Created benchmark {name}.")
         return benchmark
-
-    def get_release(self, benchmark: Benchmark, name: str, version: str) -> Release:
-        """A frozen release of the benchmark, or a CommandError naming what was asked for."""
-        from releases.models import Release
-
-        release = Release.objects.filter(
-            benchmark=benchmark, name=name, version=version, sealed=True
-        ).first()
-        if release is None:
-            raise CommandError(f"no release {name} {version}")
-        return release

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from sciannot.taxonomy import Category
 from videos.models.benchmarks import Benchmark
-from videos.taxonomy import Category
 
 
 class MediaStatus(models.TextChoices):

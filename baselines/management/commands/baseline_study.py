@@ -10,12 +10,12 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from baselines.services import StudyInvalid, study_open
+from releases.management.base import ReleaseCommand
 from sciannot.accounts.models import User
 from sciannot.site import site_url, site_url_note
-from videos.management.base import BenchmarkCommand
 
 
-class Command(BenchmarkCommand):
+class Command(ReleaseCommand):
     help = "Open a blind human-baseline study over a release split."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -13,10 +13,10 @@ from django.core.management.base import CommandError
 from baselines.prediction_files import PredictionsInvalid
 from baselines.predictions import REPORT_LIMIT, import_predictions
 from baselines.scoring import format_table
-from videos.management.base import BenchmarkCommand
+from releases.management.base import ReleaseCommand
 
 
-class Command(BenchmarkCommand):
+class Command(ReleaseCommand):
     help = "Import and score a model's predictions for a release split."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

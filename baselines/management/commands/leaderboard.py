@@ -10,10 +10,10 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from baselines.leaderboard import as_csv, as_markdown, leaderboard, table_text
-from videos.management.base import BenchmarkCommand
+from releases.management.base import ReleaseCommand
 
 
-class Command(BenchmarkCommand):
+class Command(ReleaseCommand):
     help = "Print a release split's leaderboard: models, the human baseline and chance."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

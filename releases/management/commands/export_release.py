@@ -12,11 +12,11 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from releases.export import release_file
+from releases.management.base import ReleaseCommand
 from releases.models import ExportFormat
-from videos.management.base import BenchmarkCommand
 
 
-class Command(BenchmarkCommand):
+class Command(ReleaseCommand):
     help = "Write a frozen release's export (the stored bytes) to a file."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

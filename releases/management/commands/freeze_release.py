@@ -17,8 +17,8 @@ from releases.rows import FreezeRequest
 from releases.splits import SplitInvalid, parse_proportions
 from reviews.models import QuestionType
 from sciannot.site import site_url, site_url_note
+from sciannot.taxonomy import Category, normalise_category
 from videos.management.base import BenchmarkCommand
-from videos.taxonomy import Category, normalise_category
 
 SHORT_TYPES = {
     "c": QuestionType.CONCEPTUAL,

@@ -1,4 +1,9 @@
-"""`manage.py add_user NAME --role ROLE --password PW [--discipline D]...`"""
+"""`manage.py add_user NAME --role ROLE --password PW [--discipline D]... [--benchmark B]`
+
+An accounts command that lives in `videos` because, like every command of the project, it
+takes `--benchmark` and refuses an unknown one, and benchmarks are defined here: accounts
+(the bottom layer) know nothing of them. An account is not tied to a benchmark.
+"""
 
 from __future__ import annotations
 

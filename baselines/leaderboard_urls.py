@@ -1,0 +1,19 @@
+"""The leaderboard pages, mounted at /leaderboard/ (namespace `leaderboard`)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from baselines import board_views
+
+app_name = "leaderboard"
+urlpatterns = [
+    path("", board_views.board_index, name="index"),
+    path("<int:pk>/<str:split>/", board_views.board_detail, name="board"),
+    path("<int:pk>/<str:split>/import", board_views.board_import, name="import"),
+    path(
+        "<int:pk>/<str:split>/runs/<int:run>/remove",
+        board_views.board_remove,
+        name="remove",
+    ),
+]
