@@ -268,7 +268,7 @@ def test_unsure_and_send_back_on_a_rejected_item_over_http_change_nothing(
 def test_an_edit_still_sends_a_rejected_item_back_to_review(
     question: Question, reviewer: Any
 ) -> None:
-    """The README promises it: an edit answers a rejection."""
+    """The user guide promises it: an edit answers a rejection."""
     decisions.question_decide(
         question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="ambiguous"
     )
