@@ -237,3 +237,27 @@ def test_the_suite_runs_with_its_own_settings() -> None:
     if not settings.REDIS_URL:
         options = app.conf.broker_transport_options
         assert options["data_folder_in"] == str(test_var / "broker/queue")
+
+
+def gunicorn_check(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="sciannot.settings", SCIANNOT_VAR_DIR=str(tmp_path))
+    env.update(variables)
+    command = ["gunicorn", "--check-config", "-c", "deploy/gunicorn.conf.py"]
+    return subprocess.run(
+        [sys.executable, "-m", *command, "sciannot.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_gunicorn_reads_its_variables_through_the_same_readers(tmp_path: Path) -> None:
+    blank = gunicorn_check(tmp_path, GUNICORN_THREADS="", GUNICORN_TIMEOUT=" ")
+    assert blank.returncode == 0, blank.stderr
+    bad = gunicorn_check(tmp_path, GUNICORN_THREADS="lots")
+    assert bad.returncode != 0
+    assert "GUNICORN_THREADS must be a whole number, at least 1, not 'lots'" in bad.stderr
