@@ -10,6 +10,12 @@ Every variable is read through `sciannot.env`: unset and blank mean the default,
 value stops the start naming the variable. Importing this module writes nothing: the local
 folders it names are created when the app starts (`sciannot.apps.SciannotConfig`). The test
 suite's overrides live in `tests/settings.py`.
+
+It is longer than the project's other modules and kept whole on purpose: it is declarations
+with the reason for each beside it, in sections (database, files, Celery, cache, API,
+security, email, application), and the choices early on (DEBUG, STORAGE, REDIS_URL) decide
+values in several sections below. One file read top to bottom is the configuration;
+`grep SETTING_NAME` finds it in one place.
 """
 
 from __future__ import annotations
