@@ -227,9 +227,9 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 
 STORAGE = env_choice("STORAGE", "local", ["local", "s3"])
 # The object store (STORAGE=s3): AWS itself when no endpoint is named.
-AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "sciannot")
-AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
-_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", "") if STORAGE == "s3" else ""
+_s3_bucket = env_str("AWS_STORAGE_BUCKET_NAME", "sciannot")
+_s3_region = env_str("AWS_S3_REGION_NAME")
+_s3_endpoint = env_url("AWS_S3_ENDPOINT_URL", "") if STORAGE == "s3" else ""
 if STORAGE == "local":
     _default_storage: dict[str, object] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -239,11 +239,11 @@ else:
     _default_storage = {
         "BACKEND": "sciannot.storage.MediaS3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": _S3_ENDPOINT_URL or None,
+            "bucket_name": _s3_bucket,
+            "endpoint_url": _s3_endpoint or None,
             # Where browsers reach the store, when not at endpoint_url (signed URLs name it).
             "public_endpoint_url": env_url("AWS_S3_PUBLIC_ENDPOINT_URL", "") or None,
-            "region_name": AWS_S3_REGION_NAME or None,
+            "region_name": _s3_region or None,
             "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             # Media is private: clients get short-lived signed URLs, never public ones.
@@ -429,13 +429,13 @@ def _s3_media_origins() -> list[str]:
     """Where signed media URLs point when the object store serves videos and posters."""
     if STORAGE != "s3":
         return []
-    if _S3_ENDPOINT_URL:
-        parts = urlsplit(_S3_ENDPOINT_URL)
+    if _s3_endpoint:
+        parts = urlsplit(_s3_endpoint)
         return [f"{parts.scheme}://{parts.netloc}"]
-    bucket = AWS_STORAGE_BUCKET_NAME
+    bucket = _s3_bucket
     origins = [f"https://{bucket}.s3.amazonaws.com"]
-    if AWS_S3_REGION_NAME:
-        origins.append(f"https://{bucket}.s3.{AWS_S3_REGION_NAME}.amazonaws.com")
+    if _s3_region:
+        origins.append(f"https://{bucket}.s3.{_s3_region}.amazonaws.com")
     return origins
 
 
