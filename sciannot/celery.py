@@ -8,6 +8,8 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 
+from sciannot.env import env_str
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciannot.settings")
 
 app = Celery("sciannot")
@@ -15,7 +17,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-if os.environ.get("LOG_FORMAT") == "json":
+if env_str("LOG_FORMAT", "plain") == "json":
 
     @setup_logging.connect
     def keep_django_logging(**kwargs: Any) -> None:

@@ -5,12 +5,22 @@ configuration as `make run`: SQLite, media and the task broker's folders all liv
 `var/` in the checkout. Production sets `DATABASE_URL`, `REDIS_URL`, `DJANGO_SECRET_KEY`, ...
 (see `.env.example`); without them the app never reaches for a server that happens to run
 on the machine.
+
+Every variable is read through `sciannot.env`: unset and blank mean the default, and a bad
+value stops the start naming the variable. Importing this module writes nothing: the local
+folders it names are created when the app starts (`sciannot.apps.SciannotConfig`). The test
+suite's overrides live in `tests/settings.py`.
+
+It is longer than the project's other modules and kept whole on purpose: it is declarations
+with the reason for each beside it, in sections (database, files, Celery, cache, API,
+security, email, application), and the choices early on (DEBUG, STORAGE, REDIS_URL) decide
+values in several sections below. One file read top to bottom is the configuration;
+`grep SETTING_NAME` finds it in one place.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -21,33 +31,26 @@ import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from sciannot import __version__
+from sciannot.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_parsed,
+    env_path,
+    env_str,
+    env_url,
+)
 from sciannot.logs import logging_config
 
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The app's version, recorded in every release manifest (kept equal to pyproject.toml's).
-SCIANNOT_VERSION = "0.1.0"
-VAR_DIR = Path(os.environ.get("SCIANNOT_VAR_DIR") or BASE_DIR / "var")
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return [part.strip() for part in value.split(",") if part.strip()]
-
+# The app's version (defined in sciannot/__init__.py), recorded in every release manifest.
+SCIANNOT_VERSION = __version__
+VAR_DIR = env_path("SCIANNOT_VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
@@ -68,7 +71,7 @@ def insecure_secret_key_reason(key: str) -> str | None:
     return None
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not DEBUG:
     # A production deployment must never run with a key that is in the repository or that can
     # be guessed: anyone who knows it can forge sessions and password-reset links.
@@ -85,15 +88,16 @@ elif not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # The public base URL that commands print links with. Unset, links point at this machine on
 # PORT (what `make run` serves), and the commands say that they guessed.
-SITE_URL_SET = bool(os.environ.get("SITE_URL", "").strip())
-SITE_URL = (
-    os.environ["SITE_URL"].strip().rstrip("/")
-    if SITE_URL_SET
-    else f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
-)
+SITE_URL = env_url("SITE_URL", "")
+SITE_URL_SET = bool(SITE_URL)
+if not SITE_URL_SET:
+    _port = env_int("PORT", 8000, minimum=1, maximum=65535)
+    SITE_URL = f"http://127.0.0.1:{_port}"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [
+    # Start-up work: the local folders the settings below name (sciannot.folders).
+    "sciannot.apps.SciannotConfig",
     # The admin site refuses evaluators of open blind studies (sciannot.admin_views).
     "sciannot.apps.SciannotAdminConfig",
     "django.contrib.auth",
@@ -163,15 +167,14 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SCIANNOT_SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
+            "NAME": str(env_path("SCIANNOT_SQLITE_PATH", VAR_DIR / "db.sqlite3")),
             # The web process and the worker write at the same time: WAL lets readers proceed
             # during a write, the timeout waits for the lock instead of failing, and IMMEDIATE
             # transactions take the write lock up front so two writers never deadlock.
@@ -217,41 +220,42 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # In development, serve straight from the app folders; production runs collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 
-STORAGE = os.environ.get("STORAGE") or "local"
+STORAGE = env_choice("STORAGE", "local", ["local", "s3"])
+# The object store (STORAGE=s3): AWS itself when no endpoint is named.
+_s3_bucket = env_str("AWS_STORAGE_BUCKET_NAME", "sciannot")
+_s3_region = env_str("AWS_S3_REGION_NAME")
+_s3_endpoint = env_url("AWS_S3_ENDPOINT_URL", "") if STORAGE == "s3" else ""
 if STORAGE == "local":
     _default_storage: dict[str, object] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
     }
-elif STORAGE == "s3":
+else:
     _default_storage = {
         "BACKEND": "sciannot.storage.MediaS3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "sciannot"),
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "bucket_name": _s3_bucket,
+            "endpoint_url": _s3_endpoint or None,
             # Where browsers reach the store, when not at endpoint_url (signed URLs name it).
-            "public_endpoint_url": os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "public_endpoint_url": env_url("AWS_S3_PUBLIC_ENDPOINT_URL", "") or None,
+            "region_name": _s3_region or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             # Media is private: clients get short-lived signed URLs, never public ones.
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "900")),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 900, minimum=1),
             # Signature version 4, which every S3-compatible store and AWS region accepts.
             "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
-else:
-    raise ImproperlyConfigured(f"STORAGE must be 'local' or 's3', not {STORAGE!r}")
 
 STORAGES = {
     "default": _default_storage,
@@ -266,26 +270,13 @@ STORAGES = {
 
 # Who sends video bytes once a request is allowed: "django" (our Range view, the embedded
 # default), "nginx" (X-Accel-Redirect to an internal location) or "s3" (a signed URL).
-MEDIA_SERVING = os.environ.get("MEDIA_SERVING") or ("s3" if STORAGE == "s3" else "django")
-if MEDIA_SERVING not in {"django", "nginx", "s3"}:
-    raise ImproperlyConfigured(f"MEDIA_SERVING must be django, nginx or s3, not {MEDIA_SERVING!r}")
-MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "/protected-media/")
+MEDIA_SERVING = env_choice(
+    "MEDIA_SERVING", "s3" if STORAGE == "s3" else "django", ["django", "nginx", "s3"]
+)
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 # Largest upload accepted in one request body outside file uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-
-
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
-    return number
 
 
 # Browser uploads (videos/uploads): limits on the declared size, checked again on every chunk.
@@ -308,7 +299,7 @@ VIDEO_MAX_DURATION = env_int("VIDEO_MAX_DURATION", 4 * 3600, minimum=1)
 # An upload nobody sends to for this long is abandoned: its bytes are deleted.
 UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24, minimum=1)
 # With STORAGE=s3, chunks smaller than an S3 part (5 MiB) wait here on disk until they add up.
-UPLOAD_BUFFER_DIR = Path(os.environ.get("UPLOAD_BUFFER_DIR", VAR_DIR / "upload-buffers"))
+UPLOAD_BUFFER_DIR = env_path("UPLOAD_BUFFER_DIR", VAR_DIR / "upload-buffers")
 
 # Untrusted input (sciannot/inputs.py): the deepest JSON accepted from a request or a file,
 # and the longest text of each kind, enforced alike by imports, the edit form, the API and
@@ -327,7 +318,7 @@ TEXT_LIMITS = {
 
 # --- Celery -----------------------------------------------------------------------------------
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -335,9 +326,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     # kombu's filesystem transport needs no server. It reads and writes messages in the same
-    # folder (in == out); it has no result backend, so results go to the database.
-    for _sub in ("queue", "processed", "control"):
-        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    # folder (in == out); it has no result backend, so results go to the database. The app
+    # creates the folders as it starts.
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -395,7 +385,7 @@ SPECTACULAR_SETTINGS = {
         "Questions, reviews and releases of video-reasoning benchmarks. "
         "Authenticate with a session or with `Authorization: Token <key>`."
     ),
-    "VERSION": "0.1.0",
+    "VERSION": SCIANNOT_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -409,7 +399,7 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # A working day; closing the browser does not sign a reviewer out in the middle of a queue.
-SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 CSRF_COOKIE_SAMESITE = "Lax"
 # No script reads the CSRF cookie: pages hand the token to htmx in <body hx-headers>.
@@ -420,7 +410,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 # The health probe speaks plain HTTP from inside the container or host.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -440,20 +430,13 @@ def _s3_media_origins() -> list[str]:
     """Where signed media URLs point when the object store serves videos and posters."""
     if STORAGE != "s3":
         return []
-    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip()
-    if endpoint:
-        parts = urlsplit(endpoint)
-        if not parts.scheme or not parts.netloc:
-            raise ImproperlyConfigured(
-                f"AWS_S3_ENDPOINT_URL must be an absolute URL like https://s3.example.org, "
-                f"not {endpoint!r}"
-            )
+    if _s3_endpoint:
+        parts = urlsplit(_s3_endpoint)
         return [f"{parts.scheme}://{parts.netloc}"]
-    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "sciannot")
-    region = os.environ.get("AWS_S3_REGION_NAME", "").strip()
+    bucket = _s3_bucket
     origins = [f"https://{bucket}.s3.amazonaws.com"]
-    if region:
-        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    if _s3_region:
+        origins.append(f"https://{bucket}.s3.{_s3_region}.amazonaws.com")
     return origins
 
 
@@ -481,8 +464,10 @@ CONTENT_SECURITY_POLICY = {
 AXES_ENABLED = True
 # No start-up banner on every command; failures and lockouts are still logged.
 AXES_VERBOSE = False
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_float("LOGIN_COOLOFF_MINUTES", 15.0, minimum=0.0, above_minimum=True)
+)
 # Username and address together: someone guessing one account's password does not lock its
 # owner out from another place, nor everyone behind the same address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -493,16 +478,16 @@ AXES_HTTP_RESPONSE_CODE = 429
 
 # The client's address: REMOTE_ADDR, unless that is one of these proxies (addresses or
 # networks, e.g. nginx's); only then is X-Forwarded-For believed, read from the right.
-def _networks(name: str) -> list[IPv4Network | IPv6Network]:
-    try:
-        return [ip_network(part, strict=False) for part in env_list(name, [])]
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            f"{name} must be comma-separated addresses or networks (10.0.0.5, 172.16.0.0/12): {exc}"
-        ) from exc
+def _networks(value: str) -> list[IPv4Network | IPv6Network]:
+    return [ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
 
 
-TRUSTED_PROXIES = _networks("DJANGO_TRUSTED_PROXIES")
+TRUSTED_PROXIES: list[IPv4Network | IPv6Network] = env_parsed(
+    "DJANGO_TRUSTED_PROXIES",
+    [],
+    _networks,
+    "comma-separated addresses or networks (10.0.0.5, 172.16.0.0/12)",
+)
 AXES_CLIENT_IP_CALLABLE = "sciannot.security.client_ip"
 # Cut to the column axes stores it in: an over-long name is a failed sign-in, not a 500.
 AXES_USERNAME_CALLABLE = "sciannot.security.login_username"
@@ -511,80 +496,77 @@ AXES_USERNAME_CALLABLE = "sciannot.security.login_username"
 
 # Invitations and password resets are emailed. Development prints them on the console.
 # An empty variable (as `.env.example` leaves them) means the default.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend"
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "sciannot <noreply@localhost>"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sciannot <noreply@localhost>")
 # How long an invitation link stays usable.
-_invitation_days = os.environ.get("INVITATION_DAYS") or "7"
-if not _invitation_days.isdigit() or int(_invitation_days) < 1:
-    raise ImproperlyConfigured(
-        f"INVITATION_DAYS must be a whole number of days, at least 1, not {_invitation_days!r}"
-    )
-INVITATION_DAYS = int(_invitation_days)
+INVITATION_DAYS = env_int(
+    "INVITATION_DAYS", 7, minimum=1, expected="a whole number of days, at least 1"
+)
 
 # --- Application ------------------------------------------------------------------------------
 
 # The benchmark that commands and pages use when none is named.
-SCIANNOT_DEFAULT_BENCHMARK = os.environ.get("SCIANNOT_DEFAULT_BENCHMARK", "default")
+SCIANNOT_DEFAULT_BENCHMARK = env_str("SCIANNOT_DEFAULT_BENCHMARK", "default")
 
 # `plain` text for development, `json` (one object per line on stdout) in production; Celery
 # workers and beat use the same configuration (sciannot/celery.py).
-LOG_FORMAT = os.environ.get("LOG_FORMAT") or "plain"
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING_CONFIG = "sciannot.logs.configure"
-LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL") or "INFO")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 
 # LLM provider used by the drafting pipeline: "openai" (any OpenAI-compatible server) or
 # "gemini".
-LLM_PROVIDER = os.environ.get("LLM_PROVIDER", "openai")
-LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "")
-LLM_API_KEY = os.environ.get("LLM_API_KEY", "")
-LLM_MODEL = os.environ.get("LLM_MODEL", "")
+LLM_PROVIDER = env_choice("LLM_PROVIDER", "openai", ["openai", "gemini"])
+LLM_BASE_URL = env_str("LLM_BASE_URL")
+LLM_API_KEY = env_str("LLM_API_KEY")
+LLM_MODEL = env_str("LLM_MODEL")
 # Seconds one request may take before it is abandoned (and retried).
-LLM_TIMEOUT = float(os.environ.get("LLM_TIMEOUT", "120"))
+LLM_TIMEOUT = env_float("LLM_TIMEOUT", 120.0, above_minimum=True)
 # Attempts per call (transient failures and invalid replies), and the first backoff in seconds.
-LLM_MAX_ATTEMPTS = int(os.environ.get("LLM_MAX_ATTEMPTS", "3"))
-LLM_BACKOFF = float(os.environ.get("LLM_BACKOFF", "2"))
+LLM_MAX_ATTEMPTS = env_int("LLM_MAX_ATTEMPTS", 3, minimum=1)
+LLM_BACKOFF = env_float("LLM_BACKOFF", 2.0)
 # Shared by every worker (through the cache, Redis in production); 0 means no limit.
-LLM_REQUESTS_PER_MINUTE = int(os.environ.get("LLM_REQUESTS_PER_MINUTE", "0"))
-LLM_TOKENS_PER_MINUTE = int(os.environ.get("LLM_TOKENS_PER_MINUTE", "0"))
+LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 0)
+LLM_TOKENS_PER_MINUTE = env_int("LLM_TOKENS_PER_MINUTE", 0)
 
 
 # Prices in US dollars per million tokens, as JSON: {"model": {"input": 2.5, "output": 10}}.
 # A model missing from it has no cost estimate (and a job's cost budget cannot apply).
-def _prices(raw: str) -> dict[str, dict[str, float]]:
-    try:
-        table = json.loads(raw or "{}")
-        return {
-            str(model): {"input": float(price["input"]), "output": float(price["output"])}
-            for model, price in table.items()
-        }
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ImproperlyConfigured(
-            'LLM_PRICES must be JSON like {"model": {"input": 2.5, "output": 10}} '
-            f"(US dollars per million tokens): {exc}"
-        ) from exc
+def _prices(value: str) -> dict[str, dict[str, float]]:
+    table = json.loads(value)
+    return {
+        str(model): {"input": float(price["input"]), "output": float(price["output"])}
+        for model, price in table.items()
+    }
 
 
-LLM_PRICES = _prices(os.environ.get("LLM_PRICES", ""))
+LLM_PRICES: dict[str, dict[str, float]] = env_parsed(
+    "LLM_PRICES",
+    {},
+    _prices,
+    'JSON like {"model": {"input": 2.5, "output": 10}} (US dollars per million tokens)',
+)
 # Frames sampled from the video and sent as pictures with their times (0 = text only, for
 # servers without vision). Gemini can take the whole video file instead.
-LLM_FRAMES = int(os.environ.get("LLM_FRAMES", "8"))
+LLM_FRAMES = env_int("LLM_FRAMES", 8)
 LLM_GEMINI_UPLOAD_VIDEO = env_bool("LLM_GEMINI_UPLOAD_VIDEO", False)
 
 # Drafting jobs: stage leases, the watchdog that requeues stages a dead worker held, and the
 # budget a job gets unless the curator sets one.
-DRAFT_LEASE_SECONDS = float(os.environ.get("DRAFT_LEASE_SECONDS", "90"))
-DRAFT_WATCHDOG_SECONDS = float(os.environ.get("DRAFT_WATCHDOG_SECONDS", "30"))
-DRAFT_MAX_STAGE_ATTEMPTS = int(os.environ.get("DRAFT_MAX_STAGE_ATTEMPTS", "3"))
-DRAFT_DEFAULT_MAX_CALLS = int(os.environ.get("DRAFT_DEFAULT_MAX_CALLS", "60"))
+DRAFT_LEASE_SECONDS = env_float("DRAFT_LEASE_SECONDS", 90.0, above_minimum=True)
+DRAFT_WATCHDOG_SECONDS = env_float("DRAFT_WATCHDOG_SECONDS", 30.0, above_minimum=True)
+DRAFT_MAX_STAGE_ATTEMPTS = env_int("DRAFT_MAX_STAGE_ATTEMPTS", 3, minimum=1)
+DRAFT_DEFAULT_MAX_CALLS = env_int("DRAFT_DEFAULT_MAX_CALLS", 60, minimum=1)
 # Browser copies: a transcode holds its video for this long, renewed while it makes progress;
 # the sweep sends again every copy whose send failed, whose worker died, or whose message
 # seems lost.
@@ -602,4 +584,4 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Releases: a freeze of at least this many items runs its quality gate in a second process
 # (forked), beside the one that reads and writes the items.
-RELEASE_GATE_PROCESS_ITEMS = int(os.environ.get("RELEASE_GATE_PROCESS_ITEMS", "5000"))
+RELEASE_GATE_PROCESS_ITEMS = env_int("RELEASE_GATE_PROCESS_ITEMS", 5000)

@@ -1,7 +1,7 @@
 """Shared fixtures: personas, tiny generated videos, item files, a real Celery worker.
 
-The suite keeps its own SQLite file, media and broker folders under var/test, so it never
-touches the data of a `make run` in the same checkout.
+The suite's settings (its own SQLite file, media and broker folders under var/test, so it
+never touches the data of a `make run` in the same checkout) are in tests/settings.py.
 """
 
 from __future__ import annotations
@@ -26,45 +26,20 @@ TEST_VAR = ROOT / "var" / "test"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Start from empty broker and media folders under var/test (tests/settings.py)."""
     from django.conf import settings
 
-    if TEST_VAR.exists():
-        shutil.rmtree(TEST_VAR / "broker", ignore_errors=True)
-        shutil.rmtree(TEST_VAR / "media", ignore_errors=True)
-    for sub in ("broker/queue", "broker/processed", "broker/control", "media"):
-        (TEST_VAR / sub).mkdir(parents=True, exist_ok=True)
-    settings.MEDIA_ROOT = TEST_VAR / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": TEST_VAR / "media"},
-        },
-    }
-    # Hashing a password properly costs a fifth of a second of CPU, and most tests create
-    # accounts and sign them in: the suite hashes with MD5, which is fast and unsafe, and
-    # still verifies the real hashes. The loopback stack runs its own processes with the
-    # production hashers.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
-    # Each test starts with an empty cache of its own (clearing a shared Redis would also
-    # drop the task queue that lives there).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        settings.DATABASES["default"]["TEST"]["NAME"] = str(TEST_VAR / "test-db.sqlite3")
-    if not settings.REDIS_URL:
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
-            "data_folder_in": str(TEST_VAR / "broker/queue"),
-            "data_folder_out": str(TEST_VAR / "broker/queue"),
-            "processed_folder": str(TEST_VAR / "broker/processed"),
-            "store_processed": False,
-            "control_folder": str(TEST_VAR / "broker/control"),
-        }
-        from sciannot.celery import app
+    from sciannot.folders import create_local_folders
 
-        app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    if settings.SETTINGS_MODULE != "tests.settings":
+        raise pytest.UsageError(
+            f"the suite runs with tests.settings, not {settings.SETTINGS_MODULE!r}: "
+            "unset DJANGO_SETTINGS_MODULE (pyproject.toml names the test settings)"
+        )
+    shutil.rmtree(TEST_VAR / "broker", ignore_errors=True)
+    shutil.rmtree(TEST_VAR / "media", ignore_errors=True)
+    create_local_folders()
+    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -190,6 +165,8 @@ def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     from django.db import connection
 
     env = dict(os.environ)
+    # The app's settings, pointed at the suite's database and folders by the variables below.
+    env["DJANGO_SETTINGS_MODULE"] = "sciannot.settings"
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env["SCIANNOT_VAR_DIR"] = str(TEST_VAR)
     db = connection.settings_dict

@@ -333,7 +333,12 @@ class ScratchApp:
             if key not in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "SCIANNOT_SQLITE_PATH")
             and not key.startswith(("AWS_", "STORAGE"))
         }
-        self.env.update(SCIANNOT_VAR_DIR=str(var), SITE_URL=self.url, DJANGO_DEBUG="1")
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="sciannot.settings",
+            SCIANNOT_VAR_DIR=str(var),
+            SITE_URL=self.url,
+            DJANGO_DEBUG="1",
+        )
         self.server: subprocess.Popen[bytes] | None = None
 
     def manage(self, *args: str) -> str:
