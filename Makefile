@@ -5,8 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Re-install when a requirements file changes.
+# Re-install when a requirements file changes. `make run` needs only the runtime set
+# (requirements.txt); `make test`, `make lint` and `make bench` add the test and lint tools.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+RUN_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha256sum | cut -c1-16)
 
 .PHONY: run test lint bench interop interop-vlmevalkit check-python browser-deps clean
 
@@ -16,10 +18,15 @@ check-python:
 # The same script builds the image's venv (Dockerfile), so CI exercises that step too.
 $(STAMP): requirements.txt requirements-dev.txt scripts/install-python.sh | check-python
 	PYTHON=$(PYTHON) scripts/install-python.sh --dev $(VENV)
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(VENV)/.installed-* $(VENV)/.runtime-*
+	@touch $@ $(RUN_STAMP)
+
+$(RUN_STAMP): requirements.txt scripts/install-python.sh | check-python
+	PYTHON=$(PYTHON) scripts/install-python.sh $(VENV)
+	@rm -f $(VENV)/.runtime-*
 	@touch $@
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 	PORT=$(PORT) $(PY) manage.py seed_demo --if-empty
 	@echo ""
