@@ -28,7 +28,7 @@ $(RUN_STAMP): requirements.txt scripts/install-python.sh | check-python
 
 run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
-	PORT=$(PORT) $(PY) manage.py seed_demo --if-empty
+	PORT=$(PORT) $(PY) manage.py seed_demo --if-empty --media-later
 	@echo ""
 	@echo "  sciannot is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web app and the worker)"
 	@echo ""
@@ -55,6 +55,7 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: $(STAMP)
+	$(PY) tests/bench/bench_first_run.py
 	$(PY) tests/bench/bench_import.py $(BENCH_ARGS)
 	$(PY) tests/bench/bench_viewers.py
 	$(PY) tests/bench/bench_drafts.py

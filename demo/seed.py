@@ -18,13 +18,20 @@ times, balanced keys…) is checked by the editorial tests in `tests/demo/`.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from reviews.models import QuestionStatus
 from reviews.services.question_import import questions_import
@@ -203,12 +210,31 @@ def demo_logins(data_dir: Path = DATA_DIR) -> list[DemoAccount]:
     return [account for account in accounts if account.username in existing]
 
 
+def _generate_media(video: Video, demo: DemoVideo, quality: VideoQuality) -> None:
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / f"jove_{demo.video_id}.mp4"
+        make_synthetic_video(
+            path,
+            duration=demo.duration,
+            width=quality.width,
+            height=quality.height,
+            fps=quality.fps,
+            title=demo.title,
+            scenes=demo.scenes,
+        )
+        # Another worker (or a `seed_demo` run) may have stored it meanwhile: keep theirs.
+        video.refresh_from_db(fields=["original"])
+        if not video.original:
+            video_store_file(video=video, path=path)
+
+
 def _ensure_video(
     benchmark: Benchmark,
     demo: DemoVideo,
     quality: VideoQuality,
     log: Callable[[str], None],
     data_dir: Path,
+    media_later: bool,
 ) -> Video:
     category = category_for_discipline(demo.discipline) or ""
     video, _ = Video.objects.get_or_create(
@@ -228,19 +254,11 @@ def _ensure_video(
         )
         video.refresh_from_db()
     if not video.original:
-        log(f"Generating {demo.video_id} ({demo.duration:.0f} s)…")
-        with tempfile.TemporaryDirectory() as workdir:
-            path = Path(workdir) / f"jove_{demo.video_id}.mp4"
-            make_synthetic_video(
-                path,
-                duration=demo.duration,
-                width=quality.width,
-                height=quality.height,
-                fps=quality.fps,
-                title=demo.title,
-                scenes=demo.scenes,
-            )
-            video_store_file(video=video, path=path)
+        if media_later:
+            log(f"Queued {demo.video_id} ({demo.duration:.0f} s) for the worker to generate…")
+        else:
+            log(f"Generating {demo.video_id} ({demo.duration:.0f} s)…")
+            _generate_media(video, demo, quality)
     if not Transcript.objects.filter(video=video).exists():
         transcript_import_file(video=video, path=transcript_path(demo, data_dir))
     if not Manuscript.objects.filter(video=video).exists():
@@ -260,8 +278,14 @@ def demo_seed(
     quality: VideoQuality | None = None,
     log: Callable[[str], None] = lambda message: None,
     data_dir: Path = DATA_DIR,
-) -> dict[str, int]:
-    """Create the demo accounts, videos and questions that are missing. Returns counts."""
+    media_later: bool = False,
+) -> dict[str, Any]:
+    """Create the demo accounts, videos and questions that are missing. Returns counts, and
+    under "pending" the videos whose files are still to be generated.
+
+    With `media_later` the videos' rows, transcripts, manuscripts and questions are created at
+    once and the files are left to `demo_video_generate` (the worker's `demo.generate_video`),
+    so a first start need not wait for them."""
     quality = quality or VideoQuality()
     accounts = load_accounts(data_dir)
     videos = load_videos(data_dir)
@@ -277,10 +301,60 @@ def demo_seed(
                 password=account.password,
                 disciplines=account.disciplines,
             )
+    pending: list[int] = []
     for demo in videos:
-        _ensure_video(benchmark, demo, quality, log, data_dir)
+        video = _ensure_video(benchmark, demo, quality, log, data_dir, media_later)
+        if not video.original:
+            pending.append(video.pk)
     with transaction.atomic():
         created = 0
         for status, path in question_paths(data_dir):
             created += questions_import(benchmark=benchmark, path=path, status=status).created
-    return {"videos": len(videos), "questions_created": created}
+    return {"videos": len(videos), "questions_created": created, "pending": pending}
+
+
+def demo_videos_without_media(data_dir: Path = DATA_DIR) -> list[int]:
+    """The demo's videos that exist without a file and that no worker is generating now
+    (their generation was queued and lost, or never ran), in the file's order."""
+    ids = [demo.video_id for demo in load_videos(data_dir)]
+    rows = dict(
+        Video.objects.filter(video_id__in=ids, original="")
+        .filter(Q(copy_lease_until__isnull=True) | Q(copy_lease_until__lt=timezone.now()))
+        .values_list("video_id", "pk")
+    )
+    return [rows[video_id] for video_id in ids if video_id in rows]
+
+
+def demo_video_generate(
+    *, video_pk: int, quality: VideoQuality | None = None, data_dir: Path = DATA_DIR
+) -> bool:
+    """Generate and store the file of one demo video that has none. Idempotent: False when
+    the video is gone, already has a file, is not one of the demo's, or another worker holds
+    its lease (the same lease a browser copy takes: one worker makes a video's media at a
+    time, and a worker that dies frees it when the lease runs out)."""
+    video = Video.objects.filter(pk=video_pk, original="").first()
+    if video is None:
+        return False
+    demo = next((d for d in load_videos(data_dir) if d.video_id == video.video_id), None)
+    if demo is None:
+        return False
+    now = timezone.now()
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
+    claimed = (
+        Video.objects.filter(pk=video_pk, original="")
+        .filter(Q(copy_lease_until__isnull=True) | Q(copy_lease_until__lt=now))
+        .update(
+            copy_lease_owner=owner,
+            copy_lease_until=now + timedelta(seconds=int(settings.VIDEO_COPY_LEASE_SECONDS)),
+        )
+    )
+    if not claimed:
+        return False
+    try:
+        _generate_media(video, demo, quality or VideoQuality())
+    finally:
+        Video.objects.filter(pk=video_pk, copy_lease_owner=owner).update(
+            copy_lease_owner="", copy_lease_until=None
+        )
+    video.refresh_from_db(fields=["original"])
+    return bool(video.original)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from demo.seed import DemoDataError, VideoQuality, database_is_empty, demo_logins, demo_seed
+from demo.tasks import demo_media_send
 from sciannot.site import site_url, site_url_note
 from videos.management.base import BenchmarkCommand
 
@@ -26,6 +27,14 @@ class Command(BenchmarkCommand):
         parser.add_argument("--width", type=int, default=640, help="Demo video width.")
         parser.add_argument("--height", type=int, default=360, help="Demo video height.")
         parser.add_argument("--fps", type=int, default=15, help="Demo video frame rate.")
+        parser.add_argument(
+            "--media-later",
+            action="store_true",
+            help=(
+                "Create everything now but leave the videos' files to the Celery worker "
+                "(`make run` starts the server without waiting for them)."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,9 +48,18 @@ class Command(BenchmarkCommand):
         else:
             benchmark = self.get_benchmark(options)
             quality = VideoQuality(options["width"], options["height"], options["fps"])
-            counts = demo_seed(benchmark=benchmark, quality=quality, log=self.stdout.write)
+            counts = demo_seed(
+                benchmark=benchmark,
+                quality=quality,
+                log=self.stdout.write,
+                media_later=options["media_later"],
+            )
+            pending = counts["pending"]
+            if pending:
+                demo_media_send(pending, quality)
+            later = f" (the worker is generating {len(pending)} of their files)" if pending else ""
             self.stdout.write(
-                f"Demo ready: {counts['videos']} videos, "
+                f"Demo ready: {counts['videos']} videos{later}, "
                 f"{counts['questions_created']} questions created."
             )
         logins = demo_logins()

@@ -1,0 +1,51 @@
+"""Celery tasks of the demo: generating its videos' files in the background."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from demo.seed import VideoQuality, demo_video_generate, demo_videos_without_media
+from sciannot.queue import send_safely
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="demo.generate_video", acks_late=True, ignore_result=True)
+def generate_demo_video(video_pk: int, width: int, height: int, fps: int) -> bool:
+    """Generate one demo video's file (idempotent: a video that has one is left alone)."""
+    return demo_video_generate(video_pk=video_pk, quality=VideoQuality(width, height, fps))
+
+
+def demo_media_send(pks: list[int], quality: VideoQuality | None = None) -> int:
+    """Queue the generation of these demo videos; how many were sent. A broker that is down
+    loses nothing: the videos stay without a file and the next worker start sends them again."""
+    quality = quality or VideoQuality()
+    sent = 0
+    for pk in pks:
+        if send_safely(
+            functools.partial(
+                generate_demo_video.delay, pk, quality.width, quality.height, quality.fps
+            ),
+            what=f"the demo video {pk}",
+            on_failure=lambda: None,
+        ):
+            sent += 1
+    return sent
+
+
+@worker_ready.connect
+def queue_missing_demo_videos(**kwargs: Any) -> None:
+    """A worker that starts sends again the demo videos still without a file: a message lost
+    with a stopped worker (the filesystem broker never redelivers) costs no video."""
+    try:
+        pending = demo_videos_without_media()
+    except Exception:
+        logger.exception("could not look for demo videos without a file")
+        return
+    if pending:
+        demo_media_send(pending)
