@@ -11,11 +11,18 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from releases import deprecation
 from releases.access import AccessRefused, release_seal_check, release_set_access
 from releases.forms import AccessForm, FreezeForm
-from releases.freeze import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
+from releases.freeze import (
+    GateFailed,
+    ReleaseInvalid,
+    WarningsUnconfirmed,
+    plan_freeze,
+    release_freeze,
+)
 from releases.models import Release
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.rows import chosen_questions
@@ -60,8 +67,12 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     benchmark=benchmark,
                     request=freeze_request,
                     user=request.user,
+                    confirmed_warnings=request.POST.get("confirm_warnings", ""),
                 )
-                return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
+                opened = reverse("releases:detail", args=[release.pk])
+                if request.htmx:
+                    return HttpResponseClientRedirect(opened)
+                return HttpResponseRedirect(opened)
             if request.POST.get("action") == "rebalance":
                 proposal = rebalance_propose(benchmark, freeze_request)
                 context["proposal"] = proposal
@@ -79,6 +90,10 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ReleaseInvalid as exc:
             context["error"] = str(exc)
             status = status_for(exc)
+        except WarningsUnconfirmed as exc:
+            # Nothing is frozen until the curator has seen the warnings and confirms them.
+            context["report"] = exc.report
+            context["confirm_warnings"] = exc.fingerprint
         except GateFailed as exc:
             context["report"] = exc.report
             context["error"] = f"{exc}; nothing was frozen."
