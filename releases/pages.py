@@ -61,19 +61,22 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             questions=chosen_questions(benchmark, freeze_request).values("pk"),
             what=f"the items chosen for {freeze_request.name}",
         )
+        # The confirmation of the gate's warnings is a submit button of its own: it freezes.
+        confirmed = request.POST.get("confirm_warnings", "")
+        action = request.POST.get("action") or ("freeze" if confirmed else "check")
         try:
-            if request.POST.get("action") == "freeze":
+            if action == "freeze":
                 release, _ = release_freeze(
                     benchmark=benchmark,
                     request=freeze_request,
                     user=request.user,
-                    confirmed_warnings=request.POST.get("confirm_warnings", ""),
+                    confirmed_warnings=confirmed,
                 )
                 opened = reverse("releases:detail", args=[release.pk])
                 if request.htmx:
                     return HttpResponseClientRedirect(opened)
                 return HttpResponseRedirect(opened)
-            if request.POST.get("action") == "rebalance":
+            if action == "rebalance":
                 proposal = rebalance_propose(benchmark, freeze_request)
                 context["proposal"] = proposal
                 context["rebalancing"] = True
