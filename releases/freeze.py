@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +60,21 @@ class GateFailed(Exception):
             f"{sum(len(p.uids) or 1 for p in report.errors)} error(s) block the freeze"
         )
         self.report = report
+
+
+def warnings_fingerprint(report: GateReport) -> str:
+    """A short digest of the gate's warnings: what a curator confirms before freezing."""
+    text = json.dumps([p.as_dict() for p in report.warnings], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class WarningsUnconfirmed(Exception):
+    """The gate warned and the curator has not confirmed these warnings: nothing is frozen."""
+
+    def __init__(self, report: GateReport) -> None:
+        super().__init__(f"{len(report.warnings)} warning(s) to confirm before freezing")
+        self.report = report
+        self.fingerprint = warnings_fingerprint(report)
 
 
 def previous_release(benchmark: Benchmark, name: str, version: str) -> Release | None:
@@ -251,10 +267,19 @@ ITEM_COLUMNS = (
 
 
 def release_freeze(
-    *, benchmark: Benchmark, request: FreezeRequest, user: User | None
+    *,
+    benchmark: Benchmark,
+    request: FreezeRequest,
+    user: User | None,
+    confirmed_warnings: str | None = None,
 ) -> tuple[Release, GateReport]:
     """Freeze the chosen items into a sealed release; raises GateFailed when errors block it
-    (then nothing is kept: the transaction is rolled back and the files removed)."""
+    (then nothing is kept: the transaction is rolled back and the files removed).
+
+    With `confirmed_warnings` (the page's freeze), a gate that warns freezes only when it is
+    the `warnings_fingerprint` of these very warnings, else WarningsUnconfirmed rolls it all
+    back; the command passes None, as it prints the warnings and never prompts.
+    """
     frozen_at = timezone.now().replace(microsecond=0)
     created_at = _iso(frozen_at)
     written: list[str] = []
@@ -287,6 +312,13 @@ def release_freeze(
             # A release others may download must not carry a question an open blind study
             # holds (under whatever release or version), or its evaluators would get the key.
             release_check_audience(release=release, access=request.access, readers=())
+            # Asked last, so that a freeze refused for another reason never asks first.
+            if (
+                confirmed_warnings is not None
+                and report.warnings
+                and confirmed_warnings != warnings_fingerprint(report)
+            ):
+                raise WarningsUnconfirmed(report)
             splits: dict[str, Any] = {}
             for writer in freezer.writers.values():
                 document = writer.document(request=request, created_at=created_at)

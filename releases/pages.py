@@ -11,11 +11,18 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from releases import deprecation
 from releases.access import AccessRefused, release_seal_check, release_set_access
 from releases.forms import AccessForm, FreezeForm
-from releases.freeze import GateFailed, ReleaseInvalid, plan_freeze, release_freeze
+from releases.freeze import (
+    GateFailed,
+    ReleaseInvalid,
+    WarningsUnconfirmed,
+    plan_freeze,
+    release_freeze,
+)
 from releases.models import Release
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.rows import chosen_questions
@@ -54,15 +61,22 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             questions=chosen_questions(benchmark, freeze_request).values("pk"),
             what=f"the items chosen for {freeze_request.name}",
         )
+        # The confirmation of the gate's warnings is a submit button of its own: it freezes.
+        confirmed = request.POST.get("confirm_warnings", "")
+        action = request.POST.get("action") or ("freeze" if confirmed else "check")
         try:
-            if request.POST.get("action") == "freeze":
+            if action == "freeze":
                 release, _ = release_freeze(
                     benchmark=benchmark,
                     request=freeze_request,
                     user=request.user,
+                    confirmed_warnings=confirmed,
                 )
-                return HttpResponseRedirect(reverse("releases:detail", args=[release.pk]))
-            if request.POST.get("action") == "rebalance":
+                opened = reverse("releases:detail", args=[release.pk])
+                if request.htmx:
+                    return HttpResponseClientRedirect(opened)
+                return HttpResponseRedirect(opened)
+            if action == "rebalance":
                 proposal = rebalance_propose(benchmark, freeze_request)
                 context["proposal"] = proposal
                 context["rebalancing"] = True
@@ -79,6 +93,10 @@ def release_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ReleaseInvalid as exc:
             context["error"] = str(exc)
             status = status_for(exc)
+        except WarningsUnconfirmed as exc:
+            # Nothing is frozen until the curator has seen the warnings and confirms them.
+            context["report"] = exc.report
+            context["confirm_warnings"] = exc.fingerprint
         except GateFailed as exc:
             context["report"] = exc.report
             context["error"] = f"{exc}; nothing was frozen."

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<str:uid>/", views.question_detail, name="question"),
     path("<str:uid>/decide", views.question_decide, name="decide"),
     path("<str:uid>/edit", views.question_edit, name="edit"),
+    path("<str:uid>/reopen", views.question_reopen, name="reopen"),
     path("<str:uid>/comment", views.question_comment, name="comment"),
     path("<str:uid>/solve", views.question_solve, name="solve"),
     path("<str:uid>/exemplar", views.question_exemplar, name="exemplar"),

@@ -131,6 +131,7 @@ def _review_context(
         "letters": LETTERS,
         "hide_key": hide_key,
         "is_curator": has_role(request.user, Role.CURATOR),
+        "rejection": decisions.rejection_shown(question),
         **question_page_context(question),
         **extra,
     }
@@ -140,7 +141,7 @@ def _render_review(
     request: AuthenticatedHttpRequest, question: Question, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     """The review page, or just its `#review` part for htmx."""
-    template = "reviews/_review.html" if request.htmx else "reviews/question_detail.html"
+    template = "reviews/_review_swap.html" if request.htmx else "reviews/question_detail.html"
     context = _review_context(request, question, **extra)
     return render(request, template, context, status=200 if request.htmx else status)
 
@@ -314,6 +315,28 @@ def question_solve(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
         messages.info(request, verdict)
         return redirect("reviews:question", uid=uid)
     return _render_review(request, question, flash=verdict)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def question_reopen(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
+    """Send a rejected question back to review (curators only)."""
+    question = question_get_for_user(request.user, uid)
+    try:
+        decisions.question_reopen(
+            question=question, curator=request.user, seen_version=_seen_version(request)
+        )
+    except decisions.StaleVersion as exc:
+        fresh = question_get_for_user(request.user, uid)
+        return _render_review(request, fresh, status=409, error=str(exc))
+    except decisions.ReviewError as exc:
+        return _render_review(request, question, status=400, error=str(exc))
+    question = question_get_for_user(request.user, uid)
+    reopened = f"Reopened: question {uid} is back in review; earlier decisions no longer count."
+    if not request.htmx:
+        messages.success(request, reopened)
+        return redirect("reviews:question", uid=uid)
+    return _render_review(request, question, flash=reopened)
 
 
 @require_POST

@@ -19,7 +19,7 @@ from releases.models import Release
 from sciannot.accounts.models import Invitation, User
 from sciannot.accounts.services import invitation_create
 from tests.concurrency import at_once
-from tests.releases.conftest import accepted_items, freeze
+from tests.releases.conftest import accepted_items, freeze, warnings_confirmed
 from tests.videos.test_uploads import finish, upload_file
 from videos.models import Video
 
@@ -59,7 +59,8 @@ def test_a_second_freeze_of_a_version_is_a_409_on_the_page_and_fails_the_command
     released: Release, curator: Any
 ) -> None:
     client = signed_in(curator)
-    assert client.post("/releases/new/", {**FREEZE, "action": "freeze"}).status_code == 302
+    confirmed = warnings_confirmed(client, FREEZE)
+    assert client.post("/releases/new/", {**confirmed, "action": "freeze"}).status_code == 302
     again = client.post("/releases/new/", {**FREEZE, "action": "freeze"})
     assert again.status_code == 409
     assert ALREADY in again.content.decode()
@@ -106,9 +107,8 @@ def test_a_taken_user_name_on_an_invitation_is_a_409(curator: Any, reviewer: Any
 def test_four_freezes_of_one_version_at_once_give_one_release_and_three_409s(
     frozen_releases_cleared: None, released: Release, curator: Any
 ) -> None:
-    results = at_once(
-        4, lambda _: signed_in(curator).post("/releases/new/", {**FREEZE, "action": "freeze"})
-    )
+    confirmed = {**warnings_confirmed(signed_in(curator), FREEZE), "action": "freeze"}
+    results = at_once(4, lambda _: signed_in(curator).post("/releases/new/", confirmed))
     assert statuses(results) == [302, 409, 409, 409], results
     assert all(ALREADY in r.content.decode() for r in results if r.status_code == 409)
     assert Release.objects.filter(version="2.0.0").count() == 1

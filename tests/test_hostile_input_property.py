@@ -181,6 +181,14 @@ EXPLICIT: list[Target] = [
     # Shown only once the reviewer has no answer yet, or when the gate proposes re-letterings.
     Target("reviewer_in", "POST", "/questions/{uid}/solve", {"letter": tuple("ABCDEFGHIJ")}),
     Target("curator", "POST", "/releases/rebalance", {"moves": ("q_1:A:B",)}),
+    # Shown only on a rejected item; the freeze's confirmation only when the gate warns.
+    Target("curator", "POST", "/questions/{uid}/reopen", {"version": ("1",)}),
+    Target(
+        "curator",
+        "POST",
+        "/releases/new/",
+        {"name": ("svb-x",), "version": ("9.0.0",), "confirm_warnings": ("0123456789abcdef",)},
+    ),
     Target(
         "curator", "GET", "/leaderboard/{release}/{hostile}/", {}, kind="query", hostile_path=True
     ),

@@ -272,6 +272,46 @@ def question_decide(
     return decision
 
 
+def question_reopen(*, question: Question, curator: User, seen_version: int) -> Question:
+    """A curator sends a rejected question back to review, to be judged afresh.
+
+    The version moves on and the judged version with it, so the rejections no longer count
+    and a page still showing the rejected item cannot act on it; the content is unchanged.
+    """
+    if not curator.is_curator:
+        raise ReviewError("only a curator may reopen a rejected question")
+    with transaction.atomic():
+        locked = lock_question(question, seen_version)
+        if locked.status != QuestionStatus.REJECTED:
+            raise ReviewError(
+                f"only a rejected question can be reopened; this one is "
+                f"{locked.get_status_display().lower()}"
+            )
+        before = question_snapshot(locked)
+        _move(locked, QuestionStatus.IN_REVIEW, curator=True)
+        locked.version += 1
+        locked.judged_version = locked.version
+        locked.save(update_fields=["status", "version", "judged_version", "updated_at"])
+        revision_write(question=locked, author=curator, reason="reopened", before=before)
+    question.refresh_from_db()
+    return question
+
+
+def rejection_shown(question: Question) -> Decision | None:
+    """The rejection a rejected question stands on: the latest reject on its current
+    content (None when it was rejected some other way, such as on import)."""
+    if question.status != QuestionStatus.REJECTED:
+        return None
+    return (
+        question.decisions.filter(
+            kind=DecisionKind.REJECT, question_version__gte=question.judged_version
+        )
+        .select_related("reviewer")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def must_solve_first(question: Question, user: User) -> bool:
     """Whether `user` has to answer before seeing the key, the rationale and the evidence
     notes (curators never have to). Every page, fragment and API answer that shows them

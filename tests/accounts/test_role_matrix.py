@@ -194,6 +194,8 @@ MATRIX: dict[str, list[Probe]] = {
             data={"exemplar": "0"},
         )
     ],
+    # Without the version it was opened at, the curator's reopen is refused as stale.
+    "reviews:reopen": [curators_page(QUESTION + "/reopen", ok="409", method="POST")],
     "reviews:restore": [
         page(QUESTION + "/restore/99", "400", "400", "404", "403", "403", method="POST")
     ],

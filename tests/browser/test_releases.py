@@ -50,10 +50,25 @@ def test_a_curator_evens_out_the_letters_then_freezes_and_downloads(
     page.click("[data-testid=check-release]")
     page.locator("[data-testid=gate-report]").wait_for()
     assert "unevenly spread" not in page.inner_text("[data-testid=gate]")
+    # The gate still warns (the items were accepted on import): freezing asks first, in the
+    # page, listing the warnings; nothing is frozen until the curator confirms.
     page.click("[data-testid=freeze-release]")
+    confirm = page.locator("[data-testid=freeze-confirm]")
+    confirm.wait_for()
+    listed = page.locator("[data-testid=confirm-warnings] li")
+    assert listed.count() >= 1
+    assert "expert accept" in listed.first.inner_text()
+    assert not Release.objects.exists()
+    page.click("[data-testid=cancel-freeze]")
+    assert not confirm.is_visible()
+    assert page.url.endswith("/releases/new/") and not Release.objects.exists()
+    page.click("[data-testid=freeze-release]")
+    page.locator("[data-testid=freeze-confirm]").wait_for()
+    page.click("[data-testid=confirm-freeze]")
     page.wait_for_url(re.compile(r"/releases/\d+/$"))
     release = Release.objects.get()
     assert release.sealed and release.name == "svb"
+    assert release.warnings and page.dialogs == []
     with page.expect_download() as download_info:
         page.click("[data-testid=download-test-jsonl]")
     lines = Path(download_info.value.path()).read_text(encoding="utf-8").splitlines()

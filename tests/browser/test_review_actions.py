@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from reviews.models import Decision, Question, QuestionStatus
+from reviews.services import decisions
 from tests.browser.conftest import sign_in
+from tests.browser.watch import Watch, until
 from tests.factories import make_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,6 +65,8 @@ def test_a_reviewer_accepts_with_the_keyboard_and_the_next_item_loads(
     page.wait_for_url(f"**/questions/{queue[1].uid}/")
     assert "Accept: question" in page.locator("[data-testid=flash]").inner_text()
     assert page.locator(".question-text").inner_text().startswith("Question 2")
+    # The tab's title follows the item loaded in place.
+    assert page.title() == f"1001 · {queue[1].uid} · sciannot"
     queue[0].refresh_from_db()
     assert queue[0].status == QuestionStatus.ACCEPTED
     # The swapped-in player works: a time in the new question still seeks it.
@@ -186,3 +190,81 @@ def test_escape_closes_the_reject_panel_and_keys_work_from_a_radio(
     page.keyboard.press("e")
     page.locator("[data-testid=save]").wait_for()
     assert page.locator("[data-span-start]").first.input_value() in ("00:01", "")
+
+
+def test_the_next_item_swaps_in_without_breaking_the_content_security_policy(
+    browser: Any, live_server: Any, reviewer: Any, queue: list[Question]
+) -> None:
+    # A context that enforces the policy (the `page` fixture bypasses it).
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        watch = Watch(page)
+        open_first(page, queue)
+        assert page.title() == f"1001 · {queue[0].uid} · sciannot"
+        for following in queue[1:]:
+            page.click("[data-testid=accept]")
+            page.wait_for_url(f"**/questions/{following.uid}/")
+            until(
+                page,
+                "uid => document.querySelector('#review').dataset.uid === uid",
+                arg=following.uid,
+            )
+            until(
+                page, "title => document.title === title", arg=f"1001 · {following.uid} · sciannot"
+            )
+        page.wait_for_load_state("networkidle")
+        # One document all along: the swaps happened in place, and reported nothing.
+        watch.collect("review, after two in-place loads")
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+        assert not watch.violations, watch.violations
+        assert not watch.csp_console_errors(), watch.csp_console_errors()
+        assert not watch.errors, watch.errors
+    finally:
+        context.close()
+
+
+def test_a_rejected_item_shows_its_state_and_a_curator_reopens_it(
+    page: Any, browser: Any, live_server: Any, reviewer: Any, curator: Any, queue: list[Question]
+) -> None:
+    rejected = queue[0]
+    decisions.question_decide(
+        question=rejected,
+        reviewer=reviewer,
+        kind="reject",
+        seen_version=1,
+        reason="not_grounded",
+        comment="The cited moment shows something else",
+    )
+    # The reviewer sees the state, who and why, and no decision to make.
+    open_first(page, queue)
+    state = page.locator("[data-testid=rejected-state]")
+    assert "Rejected by bea · Not grounded" in " ".join(state.inner_text().split())
+    assert "a curator may reopen it" in state.inner_text()
+    for button in ("accept", "reject", "send-back", "unsure", "reopen"):
+        assert page.locator(f"#review [data-testid={button}]").count() == 0, button
+    assert "needed" not in page.locator(".facts").inner_text()
+    assert page.title() == f"1001 · {rejected.uid} · rejected · sciannot"
+
+    # The curator reopens it in place; it is back in review with the decision buttons.
+    other_context = browser.new_context(base_url=live_server.url)
+    try:
+        other = other_context.new_page()
+        sign_in(other, "cora", "pw-cora")
+        other.goto(f"/questions/{rejected.uid}/")
+        assert "The cited moment shows something else" in other.inner_text(
+            "[data-testid=rejected-state]"
+        )
+        other.click("[data-testid=reopen]")
+        other.locator("[data-testid=accept]").wait_for()
+        assert "Reopened: question" in other.inner_text("[data-testid=flash]")
+        assert other.locator("[data-testid=rejected-state]").count() == 0
+        assert other.inner_text("[data-testid=question] .badge >> nth=0") == "In review"
+        assert other.title() == f"1001 · {rejected.uid} · sciannot"
+    finally:
+        other_context.close()
+    rejected.refresh_from_db()
+    assert rejected.status == QuestionStatus.IN_REVIEW
+    page.reload()
+    page.locator("#review [data-testid=accept]").wait_for()
+    assert page.dialogs == []

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from tests.factories import make_item
 
 LETTERS = "ABCDEFGHIJ"
+
+
+def warnings_confirmed(client: Client, form: dict[str, Any]) -> dict[str, Any]:
+    """`form` with the confirmation of its gate's warnings, as the page's confirm button
+    sends it: asked for by a first freeze that freezes nothing."""
+    page = client.post("/releases/new/", {**form, "action": "freeze"}).content.decode()
+    found = re.search(r'name="confirm_warnings" value="([0-9a-f]+)"', page)
+    return {**form, "confirm_warnings": found.group(1) if found else ""}
 
 
 def accepted_items() -> list[dict[str, Any]]:

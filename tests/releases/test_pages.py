@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from releases.models import Release
-from tests.releases.conftest import freeze
+from tests.releases.conftest import freeze, warnings_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,8 @@ def test_check_shows_the_gate_then_freeze_opens_the_release(accepted: Any, curat
     assert "Quality gate · 12 items (test " in check and "val " in check
     assert 'data-testid="gate-ok"' in check
     assert not Release.objects.exists()
-    response = client.post("/releases/new/", {**FORM, "action": "freeze"})
+    confirmed = warnings_confirmed(client, FORM)
+    response = client.post("/releases/new/", {**confirmed, "action": "freeze"})
     release = Release.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/releases/{release.pk}/"
     assert release.frozen_by == curator and release.license == "CC BY 4.0"
@@ -72,6 +73,31 @@ def test_check_shows_the_gate_then_freeze_opens_the_release(accepted: Any, curat
     assert 'href="/api/releases/svb/1.0.0/archive.zip" data-testid="download-archive"' in page
     listing = client.get("/releases/").content.decode()
     assert "svb" in listing and "1.0.0" in listing
+
+
+def test_a_freeze_with_warnings_waits_for_their_confirmation(accepted: Any, curator: Any) -> None:
+    client = signed_in(curator)
+    first = client.post("/releases/new/", {**FORM, "action": "freeze"})
+    assert first.status_code == 200 and not Release.objects.exists()
+    page = first.content.decode()
+    assert 'data-testid="freeze-confirm"' in page
+    # The confirmation lists the gate's warnings (these items were accepted on import).
+    listed = page.split('data-testid="confirm-warnings"')[1].split("</ul>")[0]
+    assert "12 item(s) with fewer than 1 expert accept(s)" in listed
+    # A confirmation of other warnings (the set changed since) freezes nothing either.
+    stale = client.post(
+        "/releases/new/", {**FORM, "action": "freeze", "confirm_warnings": "0123456789abcdef"}
+    )
+    assert 'data-testid="freeze-confirm"' in stale.content.decode()
+    assert not Release.objects.exists()
+    # Through htmx, the confirmed freeze sends the browser to the release.
+    confirmed = warnings_confirmed(client, FORM)
+    response = client.post(
+        "/releases/new/", {**confirmed, "action": "freeze"}, headers={"HX-Request": "true"}
+    )
+    release = Release.objects.get()
+    assert response["HX-Redirect"] == f"/releases/{release.pk}/"
+    assert release.warnings and release.warnings[0]["code"]
 
 
 def test_gate_errors_block_the_freeze_from_the_page(accepted: Any, curator: Any) -> None:

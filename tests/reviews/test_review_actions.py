@@ -286,7 +286,10 @@ def test_an_htmx_post_returns_the_next_item_in_place(
     assert response.status_code == 200
     assert response["HX-Push-Url"] == f"/questions/{second.uid}/"
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="review"')
+    # The tab's title comes first (htmx puts it on the tab), then the review part.
+    title, review = body.split("</title>")
+    assert title.strip() == f"<title>{second.video.video_id} · {second.uid} · sciannot"
+    assert review.lstrip().startswith('<div id="review"')
     assert second.uid in body and "Reject: question" in body
 
 
@@ -623,6 +626,9 @@ def test_a_disagreement_goes_to_the_curator_for_adjudication(
     page = client_for(curator).get("/questions/adjudication/").content.decode()
     assert f'data-testid="adjudicate-{question.uid}"' in page
     assert "B is right too" in page and "bea</strong> · Accept" in page
+    # No player there: the cited times (text and spans) are plain text, not seek links.
+    assert "First at 00:10?" in page and 'data-testid="span-time">00:10–00:12' in page
+    assert "data-seek" not in page and 'href="#t=' not in page
 
     decisions.question_decide(
         question=question,
@@ -786,3 +792,77 @@ def test_the_queue_list_filters_by_video_and_flag(questions: list[Question], rev
     assert "Third at 00:30?" in flagged and "Second at 00:20?" not in flagged
     page = client.get(f"/questions/{questions[0].uid}/").content.decode()
     assert 'data-testid="provenance">Imported · imported from' in page
+
+
+def test_a_curator_reopens_a_rejected_question_for_a_fresh_review(
+    questions: list[Question], reviewer: Any, curator: Any
+) -> None:
+    question = questions[0]
+    decisions.question_decide(
+        question=question, reviewer=reviewer, kind="reject", seen_version=1, reason="ambiguous"
+    )
+    rejection = decisions.rejection_shown(question)
+    assert rejection is not None and (rejection.reviewer, rejection.reason) == (
+        reviewer,
+        "ambiguous",
+    )
+    with pytest.raises(decisions.ReviewError, match="only a curator"):
+        decisions.question_reopen(question=question, curator=reviewer, seen_version=1)
+    with pytest.raises(decisions.StaleVersion):
+        decisions.question_reopen(question=question, curator=curator, seen_version=0)
+
+    decisions.question_reopen(question=question, curator=curator, seen_version=1)
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.IN_REVIEW
+    assert (question.version, question.judged_version) == (2, 2)
+    revision = question.revisions.order_by("-number").first()
+    assert revision is not None and revision.reason == "reopened"
+    assert revision.author == curator and revision.changed_fields == ["status", "version"]
+    # The rejection no longer counts: the reviewer judges the item afresh, and may accept it.
+    assert decisions.rejection_shown(question) is None
+    decisions.question_decide(question=question, reviewer=reviewer, kind="accept", seen_version=2)
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.ACCEPTED
+    with pytest.raises(decisions.ReviewError, match="only a rejected question"):
+        decisions.question_reopen(question=question, curator=curator, seen_version=2)
+
+
+def test_a_rejected_item_shows_its_state_instead_of_the_decision_buttons(
+    questions: list[Question], reviewer: Any, curator: Any, colleague: Any
+) -> None:
+    question = questions[0]
+    decisions.question_decide(
+        question=question,
+        reviewer=reviewer,
+        kind="reject",
+        seen_version=1,
+        reason="ambiguous",
+        comment="B and C both fit",
+    )
+    url = f"/questions/{question.uid}/"
+    for user in (reviewer, colleague, curator):
+        page = client_for(user).get(url).content.decode()
+        state = page.split('data-testid="rejected-state"')[1].split("</section>")[0]
+        assert "Rejected" in state and "by bea · Ambiguous" in state
+        # The comment shows to those who may see others' decisions: not yet to a colleague.
+        assert ("B and C both fit" in state) is (user != colleague)
+        assert 'data-testid="accept"' not in page and 'data-testid="reject"' not in page
+        assert "needed</dd>" not in page
+        assert f"<title>{question.video.video_id} · {question.uid} · rejected · sciannot" in page
+    assert 'data-testid="reopen"' not in client_for(reviewer).get(url).content.decode()
+    assert 'data-testid="reopen"' in client_for(curator).get(url).content.decode()
+
+    assert client_for(reviewer).post(f"{url}reopen", {"version": 1}).status_code == 403
+    client = client_for(curator)
+    response = client.post(f"{url}reopen", {"version": 1})
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Reopened: question" in page and 'data-testid="accept"' in page
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.IN_REVIEW
+    # Through htmx the review part comes back in place; a second reopen is refused.
+    again = client_for(curator).post(
+        f"{url}reopen", {"version": question.version}, HTTP_HX_REQUEST="true"
+    )
+    assert again.status_code == 200
+    assert "only a rejected question can be reopened" in again.content.decode()

@@ -29,6 +29,7 @@ POST_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
     "reviews:solve": lambda w: {"uid": w.review_question.uid},
     "reviews:exemplar": lambda w: {"uid": w.review_question.uid},
     "reviews:restore": lambda w: {"uid": w.review_question.uid, "number": 1},
+    "reviews:reopen": lambda w: {"uid": w.review_question.uid},
     "drafting:new": lambda w: {},
     "drafting:cancel": lambda w: {"pk": w.job.pk},
     "releases:new": lambda w: {},
