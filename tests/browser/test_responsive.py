@@ -53,6 +53,7 @@ def pages(world: World) -> dict[str, list[str]]:
         reverse("accounts:users"),
         reverse("accounts:user", args=[world.reviewer.pk]),
         reverse("accounts:invitations"),
+        reverse("videos:upload"),
     ]
     tour = world.pages()
     return {
@@ -130,6 +131,15 @@ def test_the_player_stacks_above_the_question_on_a_phone(
         assert player is not None and accept is not None
         assert player["x"] >= 0 and player["x"] + player["width"] <= PHONE["width"]
         assert player["y"] + player["height"] <= accept["y"], "the question is beside the player"
+        # Scrolled down to the buttons, nothing of the player's column is drawn over them.
+        page.locator("[data-testid=accept]").scroll_into_view_if_needed()
+        covered = page.evaluate(
+            """() => { const b = document.querySelector('[data-testid=accept]');
+                 const r = b.getBoundingClientRect();
+                 const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                 return !(top && b.contains(top)); }"""
+        )
+        assert not covered, "the player's column covers the buttons when scrolled"
 
         context.clear_cookies()
         sign_in(page, world.evaluator.username, PASSWORD)
@@ -216,5 +226,12 @@ def test_edit_mode_fits_the_window_and_long_options_grow(
         # The same at a phone's width.
         page.set_viewport_size(PHONE)
         assert_fits(page, "edit mode on a phone")
+
+        # An option is one line: Enter saves the form rather than breaking the line.
+        option.press("Enter")
+        page.locator("[data-testid=flash]").wait_for()
+        assert page.locator("[data-testid=option-C]").inner_text() == LONG + " " + LONG
+        world.review_question.refresh_from_db()
+        assert world.review_question.options.get(letter="C").text == LONG + " " + LONG
     finally:
         context.close()
