@@ -235,3 +235,29 @@ def test_edit_mode_fits_the_window_and_long_options_grow(
         assert world.review_question.options.get(letter="C").text == LONG + " " + LONG
     finally:
         context.close()
+
+
+def test_text_areas_grow_where_the_browser_cannot_size_them_itself(
+    browser: Any, live_server: Any, world: World
+) -> None:
+    """The script's fallback for browsers without `field-sizing: content` (Firefox, Safari):
+    here Chromium is made to look like one of them."""
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=True)
+    context.add_init_script(
+        "const supports = CSS.supports.bind(CSS);"
+        "CSS.supports = (...a) => String(a[0]).startsWith('field-sizing') ? false : supports(...a);"
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, world.reviewer.username, PASSWORD)
+        page.goto(f"/questions/{world.review_question.uid}/edit")
+        page.add_style_tag(content="textarea[data-grow] { field-sizing: fixed !important; }")
+        option = page.locator("[data-testid=edit-option-C]")
+        one_line = option.bounding_box()["height"]
+        option.fill(LONG + " " + LONG)
+        grown = option.bounding_box()["height"]
+        assert grown > one_line * 1.8, f"the option did not grow: {one_line} -> {grown}"
+        assert option.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+        assert_fits(page, "edit mode without field-sizing")
+    finally:
+        context.close()
