@@ -139,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, the site's 404 page rather than Django's list of URL patterns.
+    "sciannot.errors.ErrorPagesMiddleware",
     # Before any view: NUL bytes and absurdly deep JSON answer 400; API 4xx stay JSON.
     "sciannot.input_guard.InputGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
