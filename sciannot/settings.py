@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI and Redoc as our own static files (/api/docs/, /api/redoc/): no CDN.
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_results",
     "csp",
@@ -399,6 +401,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": SCIANNOT_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
