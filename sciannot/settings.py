@@ -25,6 +25,7 @@ from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import dj_database_url
 import django_stubs_ext
@@ -225,7 +226,11 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The clock pages show times on (`2026-12-02 14:05 CET`, sciannot/moments.py); data, files and
+# the API keep UTC whatever it is.
+TIME_ZONE = env_parsed(
+    "DJANGO_TIME_ZONE", "UTC", lambda name: ZoneInfo(name).key, "an IANA time zone name"
+)
 USE_I18N = True
 USE_TZ = True
 
