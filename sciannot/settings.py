@@ -196,11 +196,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# Argon2 first: it costs a fraction of PBKDF2's CPU time per sign-in for stronger protection
-# against guessing on GPUs. The others stay so that older hashes still verify; Django rewrites a
-# hash with the first hasher when its owner signs in.
+# Argon2id first (Django's, with OWASP's parameters: sciannot/hashers.py): a tenth of PBKDF2's
+# CPU time per sign-in, and harder to guess on GPUs. The others stay so that older hashes still
+# verify; Django rewrites a hash with the first hasher when its owner signs in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "sciannot.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",

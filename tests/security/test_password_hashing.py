@@ -4,6 +4,7 @@ rewritten with Argon2 when it does."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher as DjangoArgon2
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.test import Client, override_settings
 
@@ -15,7 +16,7 @@ PRODUCTION_HASHERS = app_settings.PASSWORD_HASHERS
 
 
 def test_argon2_comes_first_and_pbkdf2_is_still_accepted() -> None:
-    assert PRODUCTION_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert PRODUCTION_HASHERS[0] == "sciannot.hashers.Argon2PasswordHasher"
     assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in PRODUCTION_HASHERS
 
 
@@ -23,7 +24,8 @@ def test_argon2_comes_first_and_pbkdf2_is_still_accepted() -> None:
 @override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
 def test_a_new_password_is_stored_as_argon2() -> None:
     user = User.objects.create_user(username="ann", password="right-ann", role="reviewer")
-    assert user.password.startswith("argon2$argon2id$")
+    # Argon2id with OWASP's parameters: 19 MiB, 2 passes, 1 lane.
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert identify_hasher(user.password).algorithm == "argon2"
 
 
@@ -59,3 +61,18 @@ def test_a_wrong_password_leaves_the_old_hash_alone() -> None:
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert User.objects.get(pk=user.pk).password == old_hash
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
+def test_an_argon2_hash_with_django_s_heavier_defaults_is_rewritten_at_sign_in() -> None:
+    user = User.objects.create_user(username="heavy", password=None, role="reviewer")
+    heavy = DjangoArgon2().encode("right-heavy", DjangoArgon2().salt())
+    assert "m=102400" in heavy
+    User.objects.filter(pk=user.pk).update(password=heavy)
+
+    client = Client()
+    client.post("/accounts/login/", {"username": "heavy", "password": "right-heavy"})
+
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert "$m=19456,t=2,p=1$" in User.objects.get(pk=user.pk).password
