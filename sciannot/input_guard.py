@@ -4,7 +4,8 @@ NUL characters cannot be stored in PostgreSQL text and have no business in a URL
 a form field, a file name or a JSON value: such a request answers 400 here, so no view has
 to remember it. JSON bodies nested deeper than `INPUT_JSON_MAX_DEPTH` are refused the same
 way (Python's parser would recurse until it crashed). Under /api/, a 4xx that Django itself
-renders as HTML (its debug pages with `DJANGO_DEBUG=1`) is turned into the API's JSON.
+or 5xx that Django itself renders as HTML (its debug pages with `DJANGO_DEBUG=1`) is turned
+into the API's JSON.
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ class InputGuardMiddleware:
 
 
 def _api_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Under /api/, a 4xx rendered as HTML (Django's own or debug pages) becomes JSON."""
-    if not request.path.startswith("/api/") or not 400 <= response.status_code < 500:
+    """Under /api/, a 4xx or 5xx rendered as HTML (Django's own or debug pages) becomes JSON."""
+    if not request.path.startswith("/api/") or not 400 <= response.status_code < 600:
         return response
     if not response.get("Content-Type", "").startswith("text/html") or response.streaming:
         return response

@@ -25,6 +25,7 @@ from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import dj_database_url
 import django_stubs_ext
@@ -108,6 +109,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI and Redoc as our own static files (/api/docs/, /api/redoc/): no CDN.
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_results",
     "csp",
@@ -139,6 +142,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, the site's 404 page rather than Django's list of URL patterns.
+    "sciannot.errors.ErrorPagesMiddleware",
     # Before any view: NUL bytes and absurdly deep JSON answer 400; API 4xx stay JSON.
     "sciannot.input_guard.InputGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -191,6 +196,16 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Argon2id first (Django's, with OWASP's parameters: sciannot/hashers.py): a tenth of PBKDF2's
+# CPU time per sign-in, and harder to guess on GPUs. The others stay so that older hashes still
+# verify; Django rewrites a hash with the first hasher when its owner signs in.
+PASSWORD_HASHERS = [
+    "sciannot.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -211,7 +226,11 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The clock pages show times on (`2026-12-02 14:05 CET`, sciannot/moments.py); data, files and
+# the API keep UTC whatever it is.
+TIME_ZONE = env_parsed(
+    "DJANGO_TIME_ZONE", "UTC", lambda name: ZoneInfo(name).key, "an IANA time zone name"
+)
 USE_I18N = True
 USE_TZ = True
 
@@ -387,6 +406,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": SCIANNOT_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-# Under /api/, an unknown URL answers JSON as the API does.
+# The site's error pages in its layout; JSON under /api/ as the API answers (sciannot.errors).
 handler404 = "sciannot.errors.not_found"
 handler403 = "sciannot.errors.forbidden"
+handler500 = "sciannot.errors.server_error"
 
 urlpatterns = [
     path("", include("reviews.home_urls")),

@@ -8,13 +8,12 @@ test database and folders through the environment (`tests.conftest.worker_env`).
 
 from __future__ import annotations
 
-from django.conf import global_settings
-
 from sciannot.settings import *  # noqa: F403
 from sciannot.settings import (
     BASE_DIR,
     CELERY_BROKER_TRANSPORT_OPTIONS,
     DATABASES,
+    PASSWORD_HASHERS,
     REDIS_URL,
     STORAGES,
 )
@@ -35,7 +34,7 @@ STORAGES = {
 # real hashes. The loopback stack runs its own processes with the production hashers.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
-    *global_settings.PASSWORD_HASHERS,
+    *PASSWORD_HASHERS,
 ]
 
 # Each test starts with an empty cache of its own (clearing a shared Redis would also drop the

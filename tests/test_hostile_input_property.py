@@ -193,6 +193,9 @@ EXPLICIT: list[Target] = [
         "curator", "GET", "/leaderboard/{release}/{hostile}/", {}, kind="query", hostile_path=True
     ),
     Target("anonymous", "GET", "/accounts/invite/{hostile}/", {}, kind="query", hostile_path=True),
+    # The API reference pages pass `lang` and `version` on to the schema's address.
+    Target("anonymous", "GET", "/api/docs/", {"lang": ("en",), "version": ("1",)}, kind="query"),
+    Target("anonymous", "GET", "/api/redoc/", {"lang": ("en",), "version": ("1",)}, kind="query"),
 ]
 
 # URL patterns that no hostile value is sent to, and why.

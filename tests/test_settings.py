@@ -140,6 +140,7 @@ def test_env_example_lists_every_variable_the_app_and_compose_read() -> None:
         ("DJANGO_DEBUG", "maybe", "must be a boolean"),
         ("DJANGO_TRUSTED_PROXIES", "10.0.0.300", "must be comma-separated addresses or networks"),
         ("LLM_PRICES", "{", "must be JSON like"),
+        ("DJANGO_TIME_ZONE", "Mars/Olympus", "must be an IANA time zone name"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_its_variable(

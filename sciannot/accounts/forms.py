@@ -8,9 +8,19 @@ from django import forms
 
 from sciannot.accounts.models import Role
 
+# Least privilege first: evaluators see only the studies they are enrolled in, reviewers the
+# items of their disciplines, curators everything.
+ROLES_BY_PRIVILEGE = [
+    (role.value, role.label) for role in (Role.EVALUATOR, Role.REVIEWER, Role.CURATOR)
+]
+
 
 class _ScopeForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(
+        choices=ROLES_BY_PRIVILEGE,
+        # The page's script shows the disciplines only while this says reviewer.
+        widget=forms.Select(attrs={"data-role-select": ""}),
+    )
     disciplines = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -28,6 +38,12 @@ class InvitationForm(_ScopeForm):
     email = forms.EmailField()
 
     field_order = ["email", "role", "disciplines"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An invitation left at its default gives the least: an evaluator sees nothing until
+        # enrolled in a study, and a reviewer needs disciplines chosen for them anyway.
+        self.fields["role"].initial = Role.EVALUATOR
 
 
 class AccessForm(_ScopeForm):

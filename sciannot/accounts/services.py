@@ -26,6 +26,7 @@ from rest_framework.authtoken.models import Token
 from sciannot.accounts.hooks import disciplines_in_use, work_release
 from sciannot.accounts.models import Invitation, InvitationStatus, Role, User
 from sciannot.conflicts import Conflict, serialize_on
+from sciannot.moments import moment_text
 from sciannot.seal import seal_check_role
 from sciannot.taxonomy import KNOWN_DISCIPLINES, Category
 
@@ -228,7 +229,7 @@ def invitation_send(*, invitation: Invitation, link: str) -> bool:
     body = (
         f"{inviter} invites you to sciannot as {invitation.get_role_display().lower()}.\n\n"
         f"Choose your user name and password here:\n{link}\n\n"
-        f"The link works once and expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC.\n"
+        f"The link works once and expires on {moment_text(invitation.expires_at)}.\n"
     )
     try:
         send_mail("Your invitation to sciannot", body, None, [invitation.email])

@@ -316,3 +316,16 @@ def test_an_over_long_address_is_refused_and_nothing_is_sent(curator: Any) -> No
     assert response.status_code == 400
     assert "the email address is 262 characters long; the limit is 254" in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_the_role_defaults_to_the_least_privilege_and_lists_roles_by_privilege(
+    curator: Any,
+) -> None:
+    page = signed_in(curator).get("/accounts/invitations/").content.decode()
+    select = page.split('name="role"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\w+)"( selected)?>', select)
+    assert [value for value, _ in options] == ["evaluator", "reviewer", "curator"]
+    assert [value for value, selected in options if selected] == ["evaluator"]
+    # Without the page's script the disciplines are still there to tick.
+    assert 'data-shown-for-role="reviewer"' in page
+    assert 'name="disciplines"' in page

@@ -254,6 +254,9 @@ MATRIX: dict[str, list[Probe]] = {
     "api:questions": [api("/api/questions/", "200", "200", "200", "403", "403")],
     # The schema documents the API for anyone; a dead account's token is still refused.
     "api:schema": [public("/api/schema/", "200", deactivated="401")],
+    # Its readable reference, for the same audience.
+    "api:docs": [public("/api/docs/", "200", deactivated="401")],
+    "api:redoc": [public("/api/redoc/", "200", deactivated="401")],
     # Accounts.
     "accounts:invitations": [curators_page("/accounts/invitations/")],
     "accounts:invitation-revoke": [

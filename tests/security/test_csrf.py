@@ -83,6 +83,8 @@ GET_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:release-download": lambda w: {"name": "svb", "version": "1.0.0", "filename": "test.jsonl"},
     "api:questions": lambda w: {},
     "api:schema": lambda w: {},
+    "api:docs": lambda w: {},
+    "api:redoc": lambda w: {},
     "accounts:users": lambda w: {},
     "videos:upload": lambda w: {},
     "videos:upload-status": lambda w: {"upload_id": UPLOAD},
