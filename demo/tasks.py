@@ -9,16 +9,29 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from demo.seed import VideoQuality, demo_video_generate, demo_videos_without_media
+from demo.seed import (
+    VideoQuality,
+    demo_lifecycle_step,
+    demo_video_generate,
+    demo_videos_without_media,
+)
 from sciannot.queue import send_safely
+from videos.models import Video
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="demo.generate_video", acks_late=True, ignore_result=True)
 def generate_demo_video(video_pk: int, width: int, height: int, fps: int) -> bool:
-    """Generate one demo video's file (idempotent: a video that has one is left alone)."""
-    return demo_video_generate(video_pk=video_pk, quality=VideoQuality(width, height, fps))
+    """Generate one demo video's file (idempotent: a video that has one is left alone); the
+    worker that stores the last one goes on to the demo's release, studies and model runs."""
+    stored = demo_video_generate(video_pk=video_pk, quality=VideoQuality(width, height, fps))
+    if stored:
+        video = Video.objects.select_related("benchmark").get(pk=video_pk)
+        outcome = demo_lifecycle_step(benchmark=video.benchmark, log=logger.info)
+        if outcome.release is not None:
+            logger.info("the demo's life cycle is seeded: %s", outcome.release)
+    return stored
 
 
 def demo_media_send(pks: list[int], quality: VideoQuality | None = None) -> int:
