@@ -13,9 +13,11 @@ from baselines.services import open_studies_of, show_item
 from demo.lifecycle import load_lifecycle
 from demo.seed import load_accounts, load_videos, question_paths
 from releases.models import Release
+from releases.rebalance import rebalance_propose
+from releases.rows import FreezeRequest
 from reviews.models import Decision, Question, QuestionStatus, Revision
 from sciannot.accounts.models import User
-from videos.models import MediaStatus, Video
+from videos.models import Benchmark, MediaStatus, Video
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +147,14 @@ def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
     }
     assert Question.objects.filter(spans__isnull=False).distinct().count() == len(QUESTIONS)
     assert_lifecycle_seeded()
+    # "Even out answer letters" has something to do for the next version of the release:
+    # two accepted keys share a letter that another letter lacks, and one of them can move.
+    proposal = rebalance_propose(
+        Benchmark.objects.default(), FreezeRequest(name="demo-bench", version="1.1.0")
+    )
+    assert proposal.total == Question.objects.filter(status=QuestionStatus.ACCEPTED).count()
+    assert proposal.moves
+    assert max(proposal.counts_after.values()) - min(proposal.counts_after.values()) <= 1
     before = snapshot()
 
     seed()
