@@ -202,14 +202,17 @@ def demo_lifecycle(
     a demo video still lacks its file or when the release exists already."""
     data = load_lifecycle(data_dir)
     spec = data["release"]
+    release_exists = Release.objects.filter(
+        benchmark=benchmark, name=spec["name"], version=spec["version"]
+    ).exists
+    # Checked first without a transaction, so that the common answer (not yet, or done
+    # already) takes no lock; then again under the lock.
+    if not demo_media_complete(benchmark, video_ids) or release_exists():
+        return LifecycleOutcome()
     with transaction.atomic():
         # One worker (or seed_demo run) at a time gets past this; the others find the release.
         Benchmark.objects.select_for_update().filter(pk=benchmark.pk).values_list("pk").get()
-        if not demo_media_complete(benchmark, video_ids):
-            return LifecycleOutcome()
-        if Release.objects.filter(
-            benchmark=benchmark, name=spec["name"], version=spec["version"]
-        ).exists():
+        if not demo_media_complete(benchmark, video_ids) or release_exists():
             return LifecycleOutcome()
         release, _ = release_freeze(
             benchmark=benchmark,

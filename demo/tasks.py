@@ -54,7 +54,8 @@ def demo_media_send(pks: list[int], quality: VideoQuality | None = None) -> int:
 @worker_ready.connect
 def queue_missing_demo_videos(**kwargs: Any) -> None:
     """A worker that starts sends again the demo videos still without a file: a message lost
-    with a stopped worker (the filesystem broker never redelivers) costs no video."""
+    with a stopped worker (the filesystem broker never redelivers) costs no video. When they
+    all have theirs, it seeds the demo's release and what follows it if that is missing."""
     try:
         pending = demo_videos_without_media()
     except Exception:
@@ -62,3 +63,10 @@ def queue_missing_demo_videos(**kwargs: Any) -> None:
         return
     if pending:
         demo_media_send(pending)
+        return
+    # Every file is there: a worker that stopped between the last file and the release (or
+    # failed there) left the rest undone; this finishes it, and does nothing once it is done.
+    try:
+        demo_lifecycle_step(log=logger.info)
+    except Exception:
+        logger.exception("could not seed the demo's release, studies and model runs")

@@ -142,3 +142,21 @@ def test_a_video_another_worker_is_generating_is_left_to_it() -> None:
     assert first in demo_videos_without_media()
     assert demo_video_generate(video_pk=first, quality=TINY) is True
     assert Video.objects.get(pk=first).original
+
+
+def test_a_worker_that_starts_finishes_a_life_cycle_left_undone(
+    transactional_db: None, frozen_releases_cleared: None
+) -> None:
+    # Every file was stored, but the worker that stored the last one stopped before the
+    # release: the next worker to start seeds it.
+    counts = demo_seed(benchmark=Benchmark.objects.default(), quality=TINY, media_later=True)
+    for pk in counts["pending"]:
+        assert demo_video_generate(video_pk=pk, quality=TINY)
+    assert demo_videos_without_media() == [] and not Release.objects.exists()
+
+    process = start_worker()
+    try:
+        wait_for(lambda: Release.objects.exists(), timeout=120, what="the demo release")
+    finally:
+        stop_worker(process)
+    assert_lifecycle_seeded()
