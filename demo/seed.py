@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from demo.lifecycle import LifecycleOutcome, demo_decide, demo_lifecycle
 from reviews.models import QuestionStatus
 from reviews.services.question_import import questions_import
 from sciannot.accounts.models import Role, User
@@ -310,7 +311,37 @@ def demo_seed(
         created = 0
         for status, path in question_paths(data_dir):
             created += questions_import(benchmark=benchmark, path=path, status=status).created
-    return {"videos": len(videos), "questions_created": created, "pending": pending}
+        decisions = demo_decide(benchmark=benchmark, data_dir=data_dir)
+    # The release and what follows it need every video's file: now when they are all here,
+    # else from the worker that stores the last one.
+    outcome = demo_lifecycle_step(benchmark=benchmark, data_dir=data_dir, log=log)
+    return {
+        "videos": len(videos),
+        "questions_created": created,
+        "decisions": decisions,
+        "release": outcome.release,
+        "pending": pending,
+    }
+
+
+def demo_lifecycle_step(
+    *,
+    benchmark: Benchmark | None = None,
+    data_dir: Path = DATA_DIR,
+    log: Callable[[str], None] = lambda message: None,
+) -> LifecycleOutcome:
+    """The release, studies and model runs, once every demo video has its file; idempotent.
+    Without a benchmark, the default one if it exists (a worker that starts creates none)."""
+    if benchmark is None:
+        benchmark = Benchmark.objects.filter(name=settings.SCIANNOT_DEFAULT_BENCHMARK).first()
+        if benchmark is None:
+            return LifecycleOutcome()
+    return demo_lifecycle(
+        benchmark=benchmark,
+        video_ids=[demo.video_id for demo in load_videos(data_dir)],
+        data_dir=data_dir,
+        log=log,
+    )
 
 
 def demo_videos_without_media(data_dir: Path = DATA_DIR) -> list[int]:

@@ -9,16 +9,29 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from demo.seed import VideoQuality, demo_video_generate, demo_videos_without_media
+from demo.seed import (
+    VideoQuality,
+    demo_lifecycle_step,
+    demo_video_generate,
+    demo_videos_without_media,
+)
 from sciannot.queue import send_safely
+from videos.models import Video
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="demo.generate_video", acks_late=True, ignore_result=True)
 def generate_demo_video(video_pk: int, width: int, height: int, fps: int) -> bool:
-    """Generate one demo video's file (idempotent: a video that has one is left alone)."""
-    return demo_video_generate(video_pk=video_pk, quality=VideoQuality(width, height, fps))
+    """Generate one demo video's file (idempotent: a video that has one is left alone); the
+    worker that stores the last one goes on to the demo's release, studies and model runs."""
+    stored = demo_video_generate(video_pk=video_pk, quality=VideoQuality(width, height, fps))
+    if stored:
+        video = Video.objects.select_related("benchmark").get(pk=video_pk)
+        outcome = demo_lifecycle_step(benchmark=video.benchmark, log=logger.info)
+        if outcome.release is not None:
+            logger.info("the demo's life cycle is seeded: %s", outcome.release)
+    return stored
 
 
 def demo_media_send(pks: list[int], quality: VideoQuality | None = None) -> int:
@@ -41,7 +54,8 @@ def demo_media_send(pks: list[int], quality: VideoQuality | None = None) -> int:
 @worker_ready.connect
 def queue_missing_demo_videos(**kwargs: Any) -> None:
     """A worker that starts sends again the demo videos still without a file: a message lost
-    with a stopped worker (the filesystem broker never redelivers) costs no video."""
+    with a stopped worker (the filesystem broker never redelivers) costs no video. When they
+    all have theirs, it seeds the demo's release and what follows it if that is missing."""
     try:
         pending = demo_videos_without_media()
     except Exception:
@@ -49,3 +63,10 @@ def queue_missing_demo_videos(**kwargs: Any) -> None:
         return
     if pending:
         demo_media_send(pending)
+        return
+    # Every file is there: a worker that stopped between the last file and the release (or
+    # failed there) left the rest undone; this finishes it, and does nothing once it is done.
+    try:
+        demo_lifecycle_step(log=logger.info)
+    except Exception:
+        logger.exception("could not seed the demo's release, studies and model runs")

@@ -22,8 +22,10 @@ from demo.seed import (
     load_videos,
     question_paths,
 )
+from releases.models import Release
 from reviews.models import Question
-from tests.conftest import start_worker, stop_worker
+from tests.conftest import start_worker, stop_worker, wait_for
+from tests.demo.test_seed_demo import assert_lifecycle_seeded
 from videos.models import Benchmark, MediaStatus, Video
 
 VIDEOS = load_videos()
@@ -52,7 +54,7 @@ def assert_demo_complete() -> None:
 
 
 def test_the_command_returns_before_the_files_and_the_worker_completes_the_demo(
-    celery_worker: object,
+    celery_worker: object, frozen_releases_cleared: None
 ) -> None:
     out = StringIO()
     call_command(
@@ -75,9 +77,20 @@ def test_the_command_returns_before_the_files_and_the_worker_completes_the_demo(
     assert Question.objects.count() == len(QUESTIONS)
     for video in Video.objects.all():
         assert video.duration and video.transcript.cues.exists() and video.manuscript.text
+    # The release needs every file's checksum: it waits for the worker.
+    assert "worker freezes the demo release" in text
+    assert not Release.objects.exists()
 
     wait_for_files()
     assert_demo_complete()
+    # The worker that stored the last file went on to the release, studies and model runs.
+    wait_for(lambda: Release.objects.exists(), timeout=120, what="the demo release")
+    wait_for(
+        lambda: Release.objects.get().model_runs.count() == 3,
+        timeout=60,
+        what="the release's studies and model runs",
+    )
+    assert_lifecycle_seeded()
     # Seeding again changes nothing and queues nothing.
     again = StringIO()
     call_command("seed_demo", "--media-later", stdout=again)
@@ -86,7 +99,7 @@ def test_the_command_returns_before_the_files_and_the_worker_completes_the_demo(
 
 
 def test_a_worker_that_starts_generates_the_files_whose_message_was_lost(
-    transactional_db: None,
+    transactional_db: None, frozen_releases_cleared: None
 ) -> None:
     # Seeded with its files left for later, and the messages never sent (lost with a
     # stopped worker: the filesystem broker never redelivers).
@@ -129,3 +142,21 @@ def test_a_video_another_worker_is_generating_is_left_to_it() -> None:
     assert first in demo_videos_without_media()
     assert demo_video_generate(video_pk=first, quality=TINY) is True
     assert Video.objects.get(pk=first).original
+
+
+def test_a_worker_that_starts_finishes_a_life_cycle_left_undone(
+    transactional_db: None, frozen_releases_cleared: None
+) -> None:
+    # Every file was stored, but the worker that stored the last one stopped before the
+    # release: the next worker to start seeds it.
+    counts = demo_seed(benchmark=Benchmark.objects.default(), quality=TINY, media_later=True)
+    for pk in counts["pending"]:
+        assert demo_video_generate(video_pk=pk, quality=TINY)
+    assert demo_videos_without_media() == [] and not Release.objects.exists()
+
+    process = start_worker()
+    try:
+        wait_for(lambda: Release.objects.exists(), timeout=120, what="the demo release")
+    finally:
+        stop_worker(process)
+    assert_lifecycle_seeded()

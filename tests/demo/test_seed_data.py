@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from demo.lifecycle import LifecycleDataError, load_lifecycle
 from demo.seed import (
     DATA_DIR,
     DemoDataError,
@@ -34,10 +35,16 @@ def write(path: Path, value: object) -> None:
 
 def test_the_shipped_files_load() -> None:
     accounts = load_accounts()
+    # The first three logins are the ones the README has always named; the others review
+    # and answer in the seeded life cycle.
     assert [(a.username, a.role) for a in accounts] == [
         ("curator", "curator"),
         ("reviewer", "reviewer"),
         ("evaluator", "evaluator"),
+        ("reviewer2", "reviewer"),
+        ("evaluator2", "evaluator"),
+        ("evaluator3", "evaluator"),
+        ("evaluator4", "evaluator"),
     ]
     assert accounts[1].disciplines == ("Biology", "Chemistry")
     videos = load_videos()
@@ -114,3 +121,52 @@ def test_seed_demo_reports_a_bad_file_in_one_line(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("demo.seed.load_accounts", broken)
     with pytest.raises(CommandError, match=r"^demo data: accounts\.json: not valid JSON"):
         call_command("seed_demo", stdout=StringIO())
+
+
+def accepted_after_decisions() -> set[str]:
+    """The "video/question_id" of every item the seeded decisions leave accepted."""
+    keys = set()
+    for _, path in question_paths()[:1]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            keys.add(f"{item['video_id']}/{item['question_id']}")
+    accepts: dict[str, set[str]] = {}
+    objected = set()
+    for decision in load_lifecycle()["decisions"]:
+        if decision["kind"] == "accept":
+            accepts.setdefault(decision["item"], set()).add(decision["reviewer"])
+        else:
+            objected.add(decision["item"])
+    return keys | {item for item, who in accepts.items() if len(who) >= 2 and item not in objected}
+
+
+def test_the_life_cycle_covers_every_item_it_will_meet() -> None:
+    """Every item of the release gets an answer from each evaluator of the closed study and
+    a reply from each model; the accounts it names exist."""
+    data = load_lifecycle()
+    usernames = {a.username for a in load_accounts()}
+    items = accepted_after_decisions()
+    assert len(items) >= 8
+    for decision in data["decisions"]:
+        assert decision["reviewer"] in usernames
+    studies = data["studies"]
+    assert [s["closed"] for s in studies] == [True, False]
+    closed, open_study = studies
+    assert len(closed["evaluators"]) == 3 and set(closed["answers"]) == set(closed["evaluators"])
+    for letters in closed["answers"].values():
+        assert set(letters) == items
+    # The main evaluator login answers in the open study, and took no part in the closed one.
+    assert open_study["evaluators"] == ["evaluator"]
+    assert "evaluator" not in closed["evaluators"]
+    assert len(data["models"]) == 3
+    assert sum("text only" in m["model"] for m in data["models"]) == 1
+    for model in data["models"]:
+        lines = (DATA_DIR / model["file"]).read_text(encoding="utf-8").splitlines()
+        named = {f"{r['video_id']}/{r['question_id']}" for r in map(json.loads, lines)}
+        assert named == items, model["file"]
+
+
+def test_a_malformed_life_cycle_file_is_named(data: Path) -> None:
+    write(data / "lifecycle.json", {"decisions": []})
+    with pytest.raises(LifecycleDataError, match=r"lifecycle\.json: expected the keys"):
+        load_lifecycle(data)

@@ -7,15 +7,24 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from demo.seed import load_videos, question_paths
-from reviews.models import Question, QuestionStatus, Revision
+from baselines.leaderboard import leaderboard
+from baselines.models import Answer, ModelRun, Study, StudyStatus
+from baselines.services import open_studies_of, show_item
+from demo.lifecycle import load_lifecycle
+from demo.seed import load_accounts, load_videos, question_paths
+from releases.models import Release
+from releases.rebalance import rebalance_propose
+from releases.rows import FreezeRequest
+from reviews.models import Decision, Question, QuestionStatus, Revision
 from sciannot.accounts.models import User
-from videos.models import MediaStatus, Video
+from videos.models import Benchmark, MediaStatus, Video
 
 pytestmark = pytest.mark.django_db
 
 VIDEOS = load_videos()
 QUESTIONS = [line for _, path in question_paths() for line in path.read_text().splitlines()]
+LIFECYCLE = load_lifecycle()
+ACCEPTED_ON_IMPORT = len(question_paths()[0][1].read_text().splitlines())
 
 
 def seed(*args: str) -> str:
@@ -30,17 +39,83 @@ def snapshot() -> tuple[object, ...]:
         sorted(Question.objects.values_list("uid", "version", "status")),
         Revision.objects.count(),
         sorted(User.objects.values_list("username", "password")),
+        sorted(Decision.objects.values_list("question__uid", "reviewer__username", "kind")),
+        sorted(Release.objects.values_list("name", "version", "manifest")),
+        sorted(Study.objects.values_list("name", "status")),
+        Answer.objects.count(),
+        sorted(ModelRun.objects.values_list("model", "file_sha256")),
     )
+
+
+def assert_lifecycle_seeded() -> None:
+    """The demo past review: decisions, the adjudication item, the frozen release with two
+    splits, a closed study answered by three evaluators and an open one, three model runs."""
+    # Two reviewers accepted four drafts and split on a fifth.
+    promoted = {d["item"] for d in LIFECYCLE["decisions"] if d["kind"] == "accept"}
+    assert Decision.objects.count() == len(LIFECYCLE["decisions"])
+    accepted = Question.objects.filter(status=QuestionStatus.ACCEPTED)
+    adjudication = Question.objects.filter(status=QuestionStatus.ADJUDICATION)
+    assert adjudication.count() == 1
+    assert accepted.count() == ACCEPTED_ON_IMPORT + len(promoted) - 1
+    split = adjudication.get()
+    assert set(split.decisions.values_list("reviewer__username", "kind")) == {
+        ("reviewer", "accept"),
+        ("reviewer2", "reject"),
+    }
+
+    release = Release.objects.get()
+    assert release.sealed and release.splits == ["test", "val"]
+    assert release.items.count() == accepted.count()
+    assert set(release.items.values_list("source_id", flat=True)) == set(
+        accepted.values_list("pk", flat=True)
+    )
+    # Every demo video's file is recorded in the release.
+    files = release.manifest["video_files"]
+    assert set(files) == {v.video_id for v in VIDEOS}
+    assert all(len(entry["sha256"]) == 64 for entry in files.values())
+
+    closed = Study.objects.get(status=StudyStatus.CLOSED)
+    assert closed.split == "test"
+    answered = closed.participants.order_by("evaluator__username")
+    assert [p.evaluator.username for p in answered] == ["evaluator2", "evaluator3", "evaluator4"]
+    tests_items = release.items.filter(split="test").count()
+    for participation in answered:
+        assert participation.answers.filter(answered_at__isnull=False).count() == tests_items
+    open_study = Study.objects.get(status=StudyStatus.OPEN)
+    assert open_study.split == "val"
+    # The main evaluator login has the open study to answer, and it shows an item.
+    evaluator = User.objects.get(username="evaluator")
+    participation = open_studies_of(evaluator).get()
+    assert participation.study == open_study
+    shown = show_item(participation)
+    assert shown is not None and shown.options
+
+    board = leaderboard(release, "test")
+    kinds = sorted(row["kind"] for row in board["rows"])
+    assert kinds == ["chance", "human", "model", "model", "model"]
+    models = {row["name"]: row for row in board["rows"] if row["kind"] == "model"}
+    assert set(models) == {m["model"] for m in LIFECYCLE["models"]}
+    assert any("text only" in name for name in models)
+    human = next(row for row in board["rows"] if row["kind"] == "human")
+    assert human["evaluators"] == 3 and human["overall"]["total"] == 3 * tests_items
+    # The models differ, and the best of them beats the text-only one.
+    scores = {name: row["overall"]["acc"] for name, row in models.items()}
+    text_only = next(name for name in scores if "text only" in name)
+    assert max(scores.values()) > scores[text_only]
 
 
 def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
     out = seed()
 
-    assert {u.username: u.role for u in User.objects.all()} == {
+    roles = {u.username: u.role for u in User.objects.all()}
+    assert roles == {a.username: a.role for a in load_accounts()}
+    # The first three logins stay as they were.
+    assert {name: roles[name] for name in ("curator", "reviewer", "evaluator")} == {
         "curator": "curator",
         "reviewer": "reviewer",
         "evaluator": "evaluator",
     }
+    assert sorted(roles.values()).count("evaluator") >= 4
     assert "password curator-demo" in out
     videos = Video.objects.order_by("video_id")
     assert [v.video_id for v in videos] == [f"demo-{n}" for n in range(1, len(VIDEOS) + 1)]
@@ -53,7 +128,11 @@ def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
         assert video.manuscript.text.strip()
     assert Question.objects.count() == len(QUESTIONS) >= 30
     statuses = set(Question.objects.values_list("status", flat=True))
-    assert statuses == {QuestionStatus.DRAFT, QuestionStatus.ACCEPTED}
+    assert statuses == {
+        QuestionStatus.DRAFT,
+        QuestionStatus.ACCEPTED,
+        QuestionStatus.ADJUDICATION,
+    }
     assert Question.objects.filter(status=QuestionStatus.DRAFT).count() > len(QUESTIONS) / 2
     assert set(Question.objects.values_list("category", flat=True)) == {
         "Physics",
@@ -67,6 +146,15 @@ def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
         "Quantitative Reasoning",
     }
     assert Question.objects.filter(spans__isnull=False).distinct().count() == len(QUESTIONS)
+    assert_lifecycle_seeded()
+    # "Even out answer letters" has something to do for the next version of the release:
+    # two accepted keys share a letter that another letter lacks, and one of them can move.
+    proposal = rebalance_propose(
+        Benchmark.objects.default(), FreezeRequest(name="demo-bench", version="1.1.0")
+    )
+    assert proposal.total == Question.objects.filter(status=QuestionStatus.ACCEPTED).count()
+    assert proposal.moves
+    assert max(proposal.counts_after.values()) - min(proposal.counts_after.values()) <= 1
     before = snapshot()
 
     seed()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
+from demo.lifecycle import LifecycleDataError
 from demo.seed import DemoDataError, VideoQuality, database_is_empty, demo_logins, demo_seed
 from demo.tasks import demo_media_send
 from sciannot.site import site_url, site_url_note
@@ -39,7 +40,7 @@ class Command(BenchmarkCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             self.seed(options)
-        except DemoDataError as exc:
+        except (DemoDataError, LifecycleDataError) as exc:
             raise CommandError(f"demo data: {exc}") from exc
 
     def seed(self, options: dict[str, Any]) -> None:
@@ -62,6 +63,11 @@ class Command(BenchmarkCommand):
                 f"Demo ready: {counts['videos']} videos{later}, "
                 f"{counts['questions_created']} questions created."
             )
+            if pending:
+                self.stdout.write(
+                    "The worker freezes the demo release, runs its studies and imports its "
+                    "model runs once the files are done."
+                )
         logins = demo_logins()
         if logins:
             site_url_note(self.stderr)
