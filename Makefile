@@ -10,7 +10,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 RUN_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha256sum | cut -c1-16)
 
-.PHONY: run test lint bench interop interop-vlmevalkit check-python browser-deps clean
+.PHONY: run test lint bench screenshots interop interop-vlmevalkit check-python browser-deps clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "sciannot needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -62,6 +62,11 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_release.py
 	$(PY) tests/bench/bench_upload.py
 	$(PY) tests/bench/bench_load.py
+
+# The README's screenshots (docs/screenshots/), from a demo seeded in a temporary folder of
+# its own: the checkout's database and media are never touched.
+screenshots: $(STAMP) browser-deps
+	$(PY) scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 # Not part of `test`: lmms-eval gets its own environment (.venv-interop-<version>, CPU torch;
 # LMMS_EVAL_VERSION=0.6.1 make interop picks the release) and the
