@@ -146,6 +146,17 @@ def _render_review(
     return render(request, template, context, status=200 if request.htmx else status)
 
 
+def _refused(
+    request: AuthenticatedHttpRequest, question: Question, exc: decisions.ReviewError
+) -> HttpResponse:
+    """The review page with a refusal: a stale version shows the item as it is now (409),
+    any other refusal the item as it was (400)."""
+    if isinstance(exc, decisions.StaleVersion):
+        fresh = question_get_for_user(request.user, question.uid)
+        return _render_review(request, fresh, status=409, error=str(exc))
+    return _render_review(request, question, status=400, error=str(exc))
+
+
 @role_required(Role.CURATOR, Role.REVIEWER)
 def question_detail(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse:
     question = question_get_for_user(request.user, uid)
@@ -326,11 +337,8 @@ def question_reopen(request: AuthenticatedHttpRequest, uid: str) -> HttpResponse
         decisions.question_reopen(
             question=question, curator=request.user, seen_version=_seen_version(request)
         )
-    except decisions.StaleVersion as exc:
-        fresh = question_get_for_user(request.user, uid)
-        return _render_review(request, fresh, status=409, error=str(exc))
     except decisions.ReviewError as exc:
-        return _render_review(request, question, status=400, error=str(exc))
+        return _refused(request, question, exc)
     question = question_get_for_user(request.user, uid)
     reopened = f"Reopened: question {uid} is back in review; earlier decisions no longer count."
     if not request.htmx:
@@ -368,11 +376,8 @@ def question_restore(request: AuthenticatedHttpRequest, uid: str, number: int) -
             editor=request.user,
             seen_version=_seen_version(request),
         )
-    except decisions.StaleVersion as exc:
-        fresh = question_get_for_user(request.user, uid)
-        return _render_review(request, fresh, status=409, error=str(exc))
     except decisions.ReviewError as exc:
-        return _render_review(request, question, status=400, error=str(exc))
+        return _refused(request, question, exc)
     question = question_get_for_user(request.user, uid)
     if not request.htmx:
         messages.success(request, f"Restored r{number} as version {question.version}.")
