@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
+from drafting.schemas import provider_schema
+
 # The SDKs are imported where they are used: openai alone takes most of a second to import,
 # which every page and management command would otherwise pay.
 if TYPE_CHECKING:
@@ -75,8 +77,9 @@ class Media:
 
 @cache
 def json_schema(schema: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema of a reply model, built once per process."""
-    return schema.model_json_schema()
+    """The JSON schema a provider is held to for a reply model (drafting/schemas.py says which
+    part of the model that is), built once per process."""
+    return provider_schema(schema)
 
 
 def estimate_tokens(text: str, media: Sequence[Media] = ()) -> int:
@@ -285,10 +288,13 @@ class OpenAIProvider(JsonProvider):
         api_key: str,
         model: str,
         timeout: float = 60.0,
+        strict: bool = True,
         **options: Any,
     ) -> None:
         super().__init__(model=model, **options)
         import openai
+
+        self.strict = strict
 
         # The SDK's own retries are off: ours honour Retry-After, feed validation errors
         # back, and record every attempt.
@@ -316,7 +322,9 @@ class OpenAIProvider(JsonProvider):
             "json_schema": {
                 "name": schema.__name__,
                 "schema": json_schema(schema),
-                "strict": False,
+                # Held to the schema, not only asked; servers that cannot enforce it still
+                # get every reply validated and a repair round (complete_json).
+                "strict": self.strict,
             },
         }
         try:
@@ -525,6 +533,7 @@ def provider_from_settings(
         settings.LLM_TIMEOUT,
         settings.LLM_MAX_ATTEMPTS,
         settings.LLM_BACKOFF,
+        settings.LLM_STRICT_SCHEMA,
     )
     provider = _providers.get(key)
     if provider is None:
@@ -551,4 +560,9 @@ def _new_provider(model: str, limiter: Limiter | None, options: dict[str, Any]) 
         return GeminiProvider(
             api_key=settings.LLM_API_KEY, base_url=settings.LLM_BASE_URL, **common
         )
-    return OpenAIProvider(base_url=settings.LLM_BASE_URL, api_key=settings.LLM_API_KEY, **common)
+    return OpenAIProvider(
+        base_url=settings.LLM_BASE_URL,
+        api_key=settings.LLM_API_KEY,
+        strict=settings.LLM_STRICT_SCHEMA,
+        **common,
+    )

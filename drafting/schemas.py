@@ -4,7 +4,7 @@ them."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -82,3 +82,44 @@ class LooseGeneratorOutput(BaseModel):
     """The generator's reply read item by item, when the whole of it does not validate."""
 
     candidates: list[dict[str, object]]
+
+
+# What the providers' structured output enforces. Pydantic checks every reply in full whatever
+# the provider does; the schema sent is the part of it a provider can hold a model to:
+# - OpenAI's strict mode wants every object closed (`additionalProperties: false`) with all
+#   its properties required, and refuses keywords it does not enforce (`minLength`, `default`,
+#   `propertyNames` …);
+# - Gemini's response schema takes the same subset ($defs and $ref, enum, minimum, minItems,
+#   required, additionalProperties);
+# - vLLM's guided decoding compiles it into a grammar.
+# A map keyed by a closed set (the options A–J) becomes an object with one required property
+# per key, which every one of them can enforce.
+_NOT_ENFORCED = frozenset({"minLength", "maxLength", "default", "propertyNames", "uniqueItems"})
+
+
+def provider_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema a provider is asked to hold `model`'s replies to (see above)."""
+    return _closed(model.model_json_schema())
+
+
+def _closed(node: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _NOT_ENFORCED:
+            continue
+        if key in {"properties", "$defs"}:
+            out[key] = {name: _closed(schema) for name, schema in value.items()}
+        elif key in {"items", "additionalProperties"} and isinstance(value, dict):
+            out[key] = _closed(value)
+        elif key in {"anyOf", "allOf", "oneOf"}:
+            out[key] = [_closed(schema) for schema in value]
+        else:
+            out[key] = value
+    keys = node.get("propertyNames", {}).get("enum")
+    if keys and isinstance(node.get("additionalProperties"), dict):
+        value_schema = _closed(node["additionalProperties"])
+        out["properties"] = {key: dict(value_schema) for key in keys}
+    if out.get("type") == "object" or "properties" in out:
+        out["required"] = list(out.get("properties", {}))
+        out["additionalProperties"] = False
+    return out

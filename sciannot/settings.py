@@ -557,6 +557,9 @@ LLM_TIMEOUT = env_float("LLM_TIMEOUT", 120.0, above_minimum=True)
 # Attempts per call (transient failures and invalid replies), and the first backoff in seconds.
 LLM_MAX_ATTEMPTS = env_int("LLM_MAX_ATTEMPTS", 3, minimum=1)
 LLM_BACKOFF = env_float("LLM_BACKOFF", 2.0)
+# Ask OpenAI-compatible servers to hold replies to the schema (`strict: true`); 0 for a server
+# that refuses strict schemas. Replies are validated, with a repair round, either way.
+LLM_STRICT_SCHEMA = env_bool("LLM_STRICT_SCHEMA", True)
 # Shared by every worker (through the cache, Redis in production); 0 means no limit.
 LLM_REQUESTS_PER_MINUTE = env_int("LLM_REQUESTS_PER_MINUTE", 0)
 LLM_TOKENS_PER_MINUTE = env_int("LLM_TOKENS_PER_MINUTE", 0)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.drafting.schema_rules import gemini_problems, openai_strict_problems
+
 
 @dataclass
 class Reply:
@@ -93,6 +95,24 @@ def prompt_text(body: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _schema_refusal(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The 400 a real provider answers to a schema it cannot enforce, or None."""
+    response_format = body.get("response_format", {})
+    if response_format.get("json_schema", {}).get("strict"):
+        format_ = response_format["json_schema"]
+        problems = openai_strict_problems(format_.get("schema", {}))
+        if problems:
+            message = f"Invalid schema for response_format '{format_.get('name')}': {problems[0]}"
+            return {"error": {"message": message, "type": "invalid_request_error"}}
+    config = body.get("generationConfig") or {}
+    schema = config.get("responseJsonSchema") or config.get("response_json_schema")
+    if schema is not None:
+        problems = gemini_problems(schema)
+        if problems:
+            return {"error": {"code": 400, "message": problems[0], "status": "INVALID_ARGUMENT"}}
+    return None
+
+
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -134,6 +154,10 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             body["_schema"] = schema_name(body)
             with fake.lock:
                 fake.requests.append(body)
+            refused = _schema_refusal(body)
+            if refused:
+                self._send_json(400, refused)
+                return
             reply = fake.reply_to(body)
             if fake.latency:
                 time.sleep(fake.latency)

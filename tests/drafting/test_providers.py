@@ -244,3 +244,51 @@ def test_gemini_uploads_the_video_and_refers_to_it(
     file_data = parts[2]["fileData"]
     assert (file_data.get("fileUri") or file_data.get("file_uri")) == media.uri
     assert (file_data.get("mimeType") or file_data.get("mime_type")) == "video/mp4"
+
+
+def test_openai_servers_are_asked_to_hold_replies_to_a_strict_schema(
+    provider: OpenAIProvider, fake: FakeOpenAI
+) -> None:
+    fake.script(reply_with(candidate()))
+    generate(provider)
+    format_ = fake.requests[-1]["response_format"]["json_schema"]
+    assert format_["strict"] is True and format_["name"] == "GeneratorOutput"
+    options = format_["schema"]["$defs"]["CandidateQuestion"]["properties"]["options"]
+    assert options["required"] == list("ABCDEFGHIJ")
+
+
+def test_a_schema_a_strict_server_refuses_is_not_retried(
+    provider: OpenAIProvider, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fake refuses what OpenAI refuses: the plain model schema, sent as strict."""
+    import drafting.providers
+
+    monkeypatch.setattr(drafting.providers, "json_schema", lambda model: model.model_json_schema())
+    fake.script(reply_with(candidate()))
+    with pytest.raises(CallFailed, match="refused the request"):
+        generate(provider)
+    assert len(fake.requests) == 1
+
+
+def test_strict_mode_can_be_turned_off_for_servers_that_refuse_it(
+    settings: Any, fake: FakeOpenAI
+) -> None:
+    settings.LLM_PROVIDER = "openai"
+    settings.LLM_BASE_URL = fake.url
+    settings.LLM_MODEL = "local-model"
+    settings.LLM_STRICT_SCHEMA = False
+    fake.script(reply_with(candidate()))
+    generate(provider_from_settings())  # type: ignore[arg-type]
+    assert fake.requests[-1]["response_format"]["json_schema"]["strict"] is False
+    settings.LLM_STRICT_SCHEMA = True
+    fake.script(reply_with(candidate()))
+    generate(provider_from_settings())  # type: ignore[arg-type]
+    assert fake.requests[-1]["response_format"]["json_schema"]["strict"] is True
+
+
+def test_gemini_gets_the_closed_schema(gemini: Any, fake: FakeOpenAI) -> None:
+    fake.script(reply_with(candidate()))
+    generate(gemini)
+    schema = fake.requests[-1]["generationConfig"]["responseJsonSchema"]
+    assert "propertyNames" not in json.dumps(schema)
+    assert schema["additionalProperties"] is False
