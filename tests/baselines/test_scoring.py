@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from baselines.paper import published_answers
 from baselines.scoring import (
     CATEGORIES,
     TYPES,
@@ -16,36 +17,9 @@ from baselines.scoring import (
     wilson,
 )
 
-PAPER_TYPES = {TYPES[0]: (67, 370), TYPES[1]: (72, 385), TYPES[2]: (35, 245)}
-PAPER_CATEGORIES = {
-    "Biology": (64, 403),
-    "Chemistry": (31, 193),
-    "Medicine": (25, 118),
-    "Physics": (54, 286),
-}
-
-
-def paper_answers() -> list[Scored]:
-    """1,000 answers whose counts per type and per category are the paper's human ones."""
-    types = [t for t, (_, total) in PAPER_TYPES.items() for _ in range(total)]
-    categories = [c for c, (_, total) in PAPER_CATEGORIES.items() for _ in range(total)]
-    right_left = {**{t: r for t, (r, _) in PAPER_TYPES.items()}}
-    right_left.update({c: r for c, (r, _) in PAPER_CATEGORIES.items()})
-    answers = []
-    # Pair each type with a category, spreading them; a right answer wherever both still
-    # have right answers to give.
-    for question_type, category in zip(types, categories[::2] + categories[1::2], strict=True):
-        correct = right_left[question_type] > 0 and right_left[category] > 0
-        if correct:
-            right_left[question_type] -= 1
-            right_left[category] -= 1
-        answers.append(Scored(question_type, category, correct))
-    assert set(right_left.values()) == {0}, right_left
-    return answers
-
 
 def test_the_papers_counts_give_the_papers_table_exactly() -> None:
-    row = score_row("pooled", paper_answers())
+    row = score_row("pooled", published_answers())
     assert (row.overall.correct, row.overall.total) == (174, 1000)
     accs = [str(cell.acc) for cell in row.cells()]
     assert accs == ["17.40", "18.11", "18.70", "14.29", "15.88", "16.06", "21.19", "18.88"]
