@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,7 +89,7 @@ class Recording:
     temperature: float
     calls: dict[str, RecordedCall] = field(default_factory=dict)
 
-    def cost(self) -> Any:
+    def cost(self) -> Decimal | None:
         """What the recorded calls cost at the recording's price (None without one)."""
         total = None
         for call in self.calls.values():
