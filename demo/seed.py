@@ -8,6 +8,8 @@
       manuscripts/<video_id>.md         the article, attached as `import_videos` attaches a .md
       demo-questions-accepted.jsonl     questions in the import format (`import_questions`),
       demo-questions-draft.jsonl        one file per status they are imported with
+      drafting/recording.json           the recorded calls of the demo's drafting job
+                                        (`demo.recorded_job`)
 
 The videos themselves are generated (`videos.synthetic`), since the repository holds no media.
 Idempotent: running it again creates nothing new and changes nothing that exists. The files'
@@ -34,6 +36,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from demo.lifecycle import LifecycleOutcome, demo_decide, demo_lifecycle
+from demo.recorded_job import demo_recorded_job
+from drafting.models import DraftJob
 from reviews.models import QuestionStatus
 from reviews.services.question_import import questions_import
 from sciannot.accounts.models import Role, User
@@ -315,11 +319,15 @@ def demo_seed(
     # The release and what follows it need every video's file: now when they are all here,
     # else from the worker that stores the last one.
     outcome = demo_lifecycle_step(benchmark=benchmark, data_dir=data_dir, log=log)
+    # The drafting job from recorded calls needs its video's file too: run here when the
+    # files were made here, else queued by the worker that stores it.
+    job = demo_recorded_job(benchmark=benchmark, inline=not media_later, data_dir=data_dir, log=log)
     return {
         "videos": len(videos),
         "questions_created": created,
         "decisions": decisions,
         "release": outcome.release,
+        "drafting_job": job,
         "pending": pending,
     }
 
@@ -342,6 +350,17 @@ def demo_lifecycle_step(
         data_dir=data_dir,
         log=log,
     )
+
+
+def demo_recorded_job_step(
+    *, data_dir: Path = DATA_DIR, log: Callable[[str], None] = lambda message: None
+) -> DraftJob | None:
+    """Queue the demo's recorded drafting job to the workers if its video has its file and
+    it does not exist yet, in the default benchmark if there is one (a worker creates none)."""
+    benchmark = Benchmark.objects.filter(name=settings.SCIANNOT_DEFAULT_BENCHMARK).first()
+    if benchmark is None:
+        return None
+    return demo_recorded_job(benchmark=benchmark, inline=False, data_dir=data_dir, log=log)
 
 
 def demo_videos_without_media(data_dir: Path = DATA_DIR) -> list[int]:

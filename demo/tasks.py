@@ -1,4 +1,5 @@
-"""Celery tasks of the demo: generating its videos' files in the background."""
+"""Celery tasks of the demo: generating its videos' files in the background, then queueing
+the drafting job from recorded calls and seeding the life cycle past review."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
+from demo.recorded_job import demo_recorded_job
 from demo.seed import (
     VideoQuality,
     demo_lifecycle_step,
+    demo_recorded_job_step,
     demo_video_generate,
     demo_videos_without_media,
 )
@@ -28,6 +31,11 @@ def generate_demo_video(video_pk: int, width: int, height: int, fps: int) -> boo
     stored = demo_video_generate(video_pk=video_pk, quality=VideoQuality(width, height, fps))
     if stored:
         video = Video.objects.select_related("benchmark").get(pk=video_pk)
+        # The recorded drafting job waits for its video's file (nothing for the others).
+        try:
+            demo_recorded_job(benchmark=video.benchmark, inline=False, log=logger.info)
+        except Exception:
+            logger.exception("could not queue the demo's recorded drafting job")
         outcome = demo_lifecycle_step(benchmark=video.benchmark, log=logger.info)
         if outcome.release is not None:
             logger.info("the demo's life cycle is seeded: %s", outcome.release)
@@ -61,6 +69,11 @@ def queue_missing_demo_videos(**kwargs: Any) -> None:
     except Exception:
         logger.exception("could not look for demo videos without a file")
         return
+    try:
+        # Its video may have its file while others do not (a lost message, or a stop).
+        demo_recorded_job_step(log=logger.info)
+    except Exception:
+        logger.exception("could not queue the demo's recorded drafting job")
     if pending:
         demo_media_send(pending)
         return

@@ -43,8 +43,11 @@ class DraftJob(models.Model):
     count = models.PositiveSmallIntegerField(default=5)
     # {"Conceptual Reasoning": 2, ...}: how many of each type the generator is asked for.
     type_mix = models.JSONField(default=dict)
+    # "openai" or "gemini"; "recorded" for a job answered from a recording of a real run.
     provider = models.CharField(max_length=16)
     model = models.CharField(max_length=200)
+    # A recorded job's replies, by call key (see `drafting.recording`); None for a live job.
+    recording = models.JSONField(null=True, blank=True)
     temperature = models.FloatField(default=0.7)
     max_calls = models.PositiveIntegerField(default=100)
     max_cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)

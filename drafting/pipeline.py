@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,7 @@ from drafting.schemas import (
     VerifierAnswer,
 )
 from drafting.services import (
+    FINISHED_STAGE,
     Heartbeat,
     lease_owner_token,
     stage_claim,
@@ -279,7 +281,7 @@ def stage_recheck(run: StageRun) -> dict[str, Any]:
 
 def _summary(run: StageRun, stage: str) -> dict[str, Any]:
     flagged = [
-        c["index"] for c in run.live() if any(f["stage"].endswith(stage) for f in c["flags"])
+        c["index"] for c in run.live() if any(f["stage"].startswith(stage) for f in c["flags"])
     ]
     return {
         "checked": len(run.live()),
@@ -367,8 +369,9 @@ STAGES: dict[str, Callable[[StageRun], dict[str, Any]]] = {
 }
 
 
-def run_stage(stage_pk: int) -> str:
-    """Claim the stage, run it under a renewed lease and record its result.
+def run_stage(stage_pk: int, *, send_next: bool = True) -> str:
+    """Claim the stage, run it under a renewed lease and record its result; with `send_next`,
+    queue the next stage for the workers.
 
     Returns what happened, for logs and tests: "claimed-elsewhere", "done", "cancelled",
     "lease-lost" or "failed".
@@ -410,6 +413,25 @@ def run_stage(stage_pk: int) -> str:
         if heartbeat.lost.is_set():
             return "lease-lost"
         finished = stage_finish(
-            stage, owner, status=StageStatus.DONE, output=output, candidates=run.candidates
+            stage,
+            owner,
+            status=StageStatus.DONE,
+            output=output,
+            candidates=run.candidates,
+            send_next=send_next,
         )
     return "done" if finished else "lease-lost"
+
+
+def job_run_here(job_pk: int, *, timeout: float = 600.0) -> DraftJob:
+    """Run a job's stages one after another in this process, sending nothing to the workers
+    (a recorded job seeded with the demo, where no worker need be running). A stage a worker
+    holds is waited for; returns the job as it ended, or as it is when `timeout` runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = DraftJob.objects.get(pk=job_pk)
+        stage = job.stages.exclude(status__in=FINISHED_STAGE).order_by("order").first()
+        if not job.is_active or stage is None or time.monotonic() > deadline:
+            return job
+        if run_stage(stage.pk, send_next=False) in ("claimed-elsewhere", "lease-lost"):
+            time.sleep(0.5)

@@ -15,17 +15,25 @@ ANSWER_TOKENS = 250
 REFINED_TOKENS = 700
 
 
-def price_of(model: str) -> tuple[Decimal, Decimal] | None:
-    """(input, output) US dollars per million tokens, or None when the model has no price."""
+Price = dict[str, float]
+
+
+def price_of(model: str, fallback: Price | None = None) -> tuple[Decimal, Decimal] | None:
+    """(input, output) US dollars per million tokens, or None when the model has no price.
+
+    `fallback` is the price to use when the table has none for the model (a recording
+    carries the price its model had when it was recorded)."""
     table = settings.LLM_PRICES
-    price = table.get(model)
+    price = table.get(model) or fallback
     if price is None:
         return None
     return Decimal(str(price["input"])), Decimal(str(price["output"]))
 
 
-def cost_of(model: str, prompt_tokens: int, completion_tokens: int) -> Decimal | None:
-    price = price_of(model)
+def cost_of(
+    model: str, prompt_tokens: int, completion_tokens: int, fallback: Price | None = None
+) -> Decimal | None:
+    price = price_of(model, fallback)
     if price is None:
         return None
     cost = (prompt_tokens * price[0] + completion_tokens * price[1]) / MILLION

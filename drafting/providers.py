@@ -155,6 +155,9 @@ class Transient(Exception):
 class Refused(Exception):
     """The provider rejected the request itself (4xx other than 429): retrying won't help."""
 
+    # How the call's failure reason begins.
+    reason = "the provider refused the request"
+
 
 class JsonProvider:
     """The attempt loop shared by all providers: retries, validation feedback, records."""
@@ -175,6 +178,11 @@ class JsonProvider:
         self.backoff = backoff
         self.sleep = sleep
         self.limiter = limiter
+
+    def for_call(self, key: str) -> JsonProvider:
+        """The provider that makes the job's call `key`: itself, unless it answers by key
+        (`drafting.recording.RecordedProvider`)."""
+        return self
 
     def _send(
         self,
@@ -241,7 +249,7 @@ class JsonProvider:
                 continue
             except Refused as exc:
                 attempt.error = str(exc)
-                raise CallFailed(f"the provider refused the request: {exc}", attempts) from exc
+                raise CallFailed(f"{exc.reason}: {exc}", attempts) from exc
             attempt.response_text = sent.text
             try:
                 if sent.refusal:

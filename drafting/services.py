@@ -188,6 +188,51 @@ def jobs_start(*, videos: list[Video], request: JobRequest, user: User | None) -
     return jobs
 
 
+def job_start_recorded(
+    *, video: Video, recording: dict[str, Any], user: User | None, send: bool = True
+) -> DraftJob:
+    """Create a job answered from a recording (see `drafting.recording`): the real pipeline on
+    this video, each call answered by its key. Needs no provider settings and no key.
+
+    With `send`, its first stage goes to the workers like any job's (the broker must answer);
+    without, nothing is sent and the caller runs it (`drafting.pipeline.job_run_here`)."""
+    from drafting.recording import RECORDED, recording_parse
+
+    try:
+        parsed = recording_parse(recording)
+    except ValueError as exc:
+        raise DraftingInvalid(str(exc)) from exc
+    if parsed.video_id.removeprefix("jove_") != video.video_id.removeprefix("jove_"):
+        raise DraftingInvalid(
+            f"the recording was made on video {parsed.video_id}, not {video.video_id}: its "
+            "replies are about that video"
+        )
+    check_video(video)
+    if send:
+        require_broker()
+    calls = len(parsed.calls)
+    with transaction.atomic():
+        job = DraftJob.objects.create(
+            video=video,
+            created_by=user,
+            count=parsed.count,
+            type_mix=parsed.type_mix,
+            provider=RECORDED,
+            model=parsed.model,
+            recording=recording,
+            temperature=parsed.temperature,
+            max_calls=max(settings.DRAFT_DEFAULT_MAX_CALLS, 2 * calls),
+            estimated_cost=parsed.cost(),
+            cost=Decimal("0") if price_of(parsed.model, parsed.price) is not None else None,
+        )
+        DraftStage.objects.bulk_create(
+            DraftStage(job=job, name=name, order=n) for n, name in enumerate(STAGE_ORDER)
+        )
+        if send:
+            stage_enqueue(job.stages.get(order=0))
+    return job
+
+
 def job_cancel(job: DraftJob) -> bool:
     """Stop a job: no stage starts after this, a running one stops before its next call."""
     with transaction.atomic():
@@ -306,9 +351,13 @@ def stage_finish(
     output: dict[str, Any],
     candidates: list[dict[str, Any]] | None,
     error: str = "",
+    send_next: bool = True,
 ) -> bool:
     """Record the stage's result and queue the next stage, atomically; False if the lease was
-    lost meanwhile (another worker has the stage now, and its result counts instead)."""
+    lost meanwhile (another worker has the stage now, and its result counts instead).
+
+    Without `send_next` the next stage is left pending and unsent, for a caller that runs
+    the stages itself; should it stop, the watchdog sends the stage."""
     with transaction.atomic():
         finished = DraftStage.objects.filter(
             pk=stage.pk, lease_owner=owner, status=StageStatus.RUNNING
@@ -328,7 +377,7 @@ def stage_finish(
         following = job.stages.filter(order__gt=stage.order).order_by("order").first()
         if following is None:
             _job_end(job, *job_outcome(job))
-        else:
+        elif send_next:
             stage_enqueue(following)
     return True
 

@@ -33,6 +33,7 @@ from drafting.providers import (
     provider_from_settings,
 )
 from drafting.ratelimit import limiter_for
+from drafting.recording import RECORDED, provider_for_job, recorded_price
 from drafting.services import (
     Heartbeat,
 )
@@ -67,10 +68,14 @@ class StageRun:
 
     @property
     def provider(self) -> JsonProvider:
+        """The deployment's provider; for a recorded job, its recording (no key, no network)."""
         if self._provider is None:
-            self._provider = provider_from_settings(
-                model=self.job.model, limiter=limiter_for(self.job.provider, self.job.model)
-            )
+            if self.job.provider == RECORDED:
+                self._provider = provider_for_job(self.job)
+            else:
+                self._provider = provider_from_settings(
+                    model=self.job.model, limiter=limiter_for(self.job.provider, self.job.model)
+                )
         return self._provider
 
     def live(self) -> list[dict[str, Any]]:
@@ -131,19 +136,20 @@ class StageRun:
         self.checkpoint()
         template = prompt(prompt_name)
         system, user = template.render(variables)
+        provider = self.provider.for_call(key)
         record = LLMCall(
             job=self.job,
             stage=self.stage,
             key=key,
-            provider=self.provider.name,
-            model=self.provider.model,
+            provider=provider.name,
+            model=provider.model,
             prompt_name=template.name,
             prompt_version=template.version,
             prompt_hash=template.sha256,
         )
         started = time.perf_counter()
         try:
-            result = self.provider.complete_json(
+            result = provider.complete_json(
                 system=system,
                 user=user,
                 schema=schema,
@@ -168,7 +174,12 @@ class StageRun:
         record.completion_tokens = result.completion_tokens
         record.latency_ms = round(result.latency * 1000)
         record.retries = result.retries
-        record.cost = cost_of(self.job.model, result.prompt_tokens, result.completion_tokens)
+        record.cost = cost_of(
+            self.job.model,
+            result.prompt_tokens,
+            result.completion_tokens,
+            recorded_price(self.job),
+        )
         self._save_call(record)
         return result.value
 

@@ -110,3 +110,47 @@ def test_a_curator_cancels_a_running_job(
     job = DraftJob.objects.get()
     assert job.status == JobStatus.CANCELLED
     assert page.dialogs == []
+
+
+def test_a_recorded_job_shows_finished_with_its_calls_stages_flags_and_cost(
+    page: Any,
+    curator: Any,
+    draft_video: Any,  # noqa: F811
+    settings: Any,
+) -> None:
+    from drafting.pipeline import job_run_here
+    from drafting.services import job_start_recorded
+    from tests.drafting.test_recording import call, item, recording, verdict, whole_job
+
+    # The verifier disagrees, the refiner fixes it, and the re-check finds the fixed
+    # question answerable without the video: a flag on the draft. No provider is configured.
+    settings.LLM_BASE_URL = ""
+    refined = item("Which temperature is the flask heated to between 00:10 and 00:15?")
+    calls = whole_job(
+        **{
+            "verify:0": call("verify:0", verdict("C")),
+            "refine:0": call("refine:0", {"json": refined}),
+            "reverify:0": call("reverify:0", verdict()),
+            "reshortcut:0": call("reshortcut:0", {"json": {"answer": "G"}}),
+        }
+    )
+    job = job_start_recorded(
+        video=draft_video, recording=recording(calls), user=curator, send=False
+    )
+    job = job_run_here(job.pk)
+    assert job.status == JobStatus.DONE
+
+    sign_in(page, "cora", "pw-cora")
+    page.goto(f"/drafting/jobs/{job.pk}/")
+    assert page.inner_text("[data-testid=job-status]") == "Done"
+    assert "recorded · rec-model" in page.inner_text("main")
+    assert page.inner_text("[data-testid=stage-count]") == "8/8 stages"
+    assert page.locator("[data-testid=stages] tr[data-status=done]").count() == 8
+    assert page.locator("[data-testid=calls] tbody tr").count() == 6
+    first = page.inner_text("[data-testid=calls] tbody tr >> nth=0")
+    assert "generate" in first and "rec-model-2025" in first and "900 ms" in first
+    assert page.inner_text("[data-testid=job-cost]").startswith("cost $0.0")
+    candidates = page.inner_text("[data-testid=candidates]")
+    assert "answerable without the video" in candidates
+    assert page.inner_text("[data-testid=job-drafts]") == "1 draft"
+    assert "⚑ 1" in page.inner_text("[data-testid=drafts]")

@@ -22,10 +22,15 @@ from demo.seed import (
     load_videos,
     question_paths,
 )
+from drafting.models import DraftJob, JobStatus
 from releases.models import Release
-from reviews.models import Question
+from reviews.models import Question, QuestionSource
 from tests.conftest import start_worker, stop_worker, wait_for
-from tests.demo.test_seed_demo import assert_lifecycle_seeded
+from tests.demo.test_seed_demo import (
+    assert_lifecycle_seeded,
+    assert_recorded_job_seeded,
+    snapshot,
+)
 from videos.models import Benchmark, MediaStatus, Video
 
 VIDEOS = load_videos()
@@ -50,7 +55,8 @@ def assert_demo_complete() -> None:
         assert video.original and video.poster and len(video.sha256) == 64
         assert video.duration == pytest.approx(demo.duration, abs=0.5)
         assert video.copy_lease_owner == "" and video.copy_lease_until is None
-    assert Question.objects.count() == len(QUESTIONS)
+    # The imported ones; the recorded drafting job adds its drafts once its video has a file.
+    assert Question.objects.exclude(source=QuestionSource.LLM).count() == len(QUESTIONS)
 
 
 def test_the_command_returns_before_the_files_and_the_worker_completes_the_demo(
@@ -91,11 +97,21 @@ def test_the_command_returns_before_the_files_and_the_worker_completes_the_demo(
         what="the release's studies and model runs",
     )
     assert_lifecycle_seeded()
+    # The worker that stored the drafting video's file queued the recorded job, and the
+    # workers ran its stages like any job's.
+    wait_for(
+        lambda: DraftJob.objects.filter(status=JobStatus.DONE).exists(),
+        timeout=120,
+        what="the recorded drafting job",
+    )
+    assert_recorded_job_seeded()
     # Seeding again changes nothing and queues nothing.
+    before = snapshot()
     again = StringIO()
     call_command("seed_demo", "--media-later", stdout=again)
     assert "worker is generating" not in again.getvalue()
     assert "0 questions created" in again.getvalue()
+    assert snapshot() == before
 
 
 def test_a_worker_that_starts_generates_the_files_whose_message_was_lost(

@@ -11,11 +11,14 @@ from baselines.leaderboard import leaderboard
 from baselines.models import Answer, ModelRun, Study, StudyStatus
 from baselines.services import open_studies_of, show_item
 from demo.lifecycle import load_lifecycle
-from demo.seed import load_accounts, load_videos, question_paths
+from demo.seed import DATA_DIR, load_accounts, load_videos, question_paths
+from drafting.models import DraftJob, JobStatus, LLMCall
+from drafting.recording import recording_load
 from releases.models import Release
 from releases.rebalance import rebalance_propose
 from releases.rows import FreezeRequest
-from reviews.models import Decision, Question, QuestionStatus, Revision
+from reviews.models import Decision, Question, QuestionSource, QuestionStatus, Revision
+from reviews.selectors import review_queue
 from sciannot.accounts.models import User
 from videos.models import Benchmark, MediaStatus, Video
 
@@ -25,6 +28,7 @@ VIDEOS = load_videos()
 QUESTIONS = [line for _, path in question_paths() for line in path.read_text().splitlines()]
 LIFECYCLE = load_lifecycle()
 ACCEPTED_ON_IMPORT = len(question_paths()[0][1].read_text().splitlines())
+RECORDING, _ = recording_load(DATA_DIR / "drafting" / "recording.json")
 
 
 def seed(*args: str) -> str:
@@ -44,7 +48,48 @@ def snapshot() -> tuple[object, ...]:
         sorted(Study.objects.values_list("name", "status")),
         Answer.objects.count(),
         sorted(ModelRun.objects.values_list("model", "file_sha256")),
+        sorted(DraftJob.objects.values_list("pk", "status", "calls_made", "cost")),
+        LLMCall.objects.count(),
     )
+
+
+def imported() -> object:
+    return Question.objects.exclude(source=QuestionSource.LLM)
+
+
+def assert_recorded_job_seeded() -> None:
+    """The demo's drafting job ran to the end on its video from the recorded calls: its
+    stages, every call with tokens, latency and cost, the verifier's flags, and its drafts
+    waiting in the review queue like any job's."""
+    job = DraftJob.objects.get()
+    assert (job.status, job.error, job.provider) == (JobStatus.DONE, "", "recorded")
+    assert (job.video.video_id, job.model) == (RECORDING.video_id, RECORDING.model)
+    assert job.created_by is not None and job.created_by.username == "curator"
+    assert list(job.stages.values_list("status", flat=True)) == ["done"] * 8
+    calls = list(job.calls.order_by("pk"))
+    assert [c.key for c in calls] == list(RECORDING.calls)
+    assert all(c.status == "ok" and c.provider == "recorded" for c in calls)
+    assert all(c.prompt_tokens and c.completion_tokens and c.latency_ms for c in calls)
+    assert all(c.cost is not None and c.cost > 0 for c in calls)
+    assert job.cost == sum(c.cost for c in calls) == job.estimated_cost
+    # The generator's first reply failed validation and was repaired.
+    assert job.calls.get(key="generate").retries == 1
+    # Frames of the real video went to the agents that see it.
+    media = job.calls.get(key="verify:0").attempts[0]["request"]["media"]
+    assert media and all(m["bytes"] > 0 for m in media)
+    # The verifier caught a wrong key and an ambiguous option; the refiner fixed both, and
+    # the re-check left one draft flagged as answerable without the video.
+    before = {
+        c["index"]: [f["kind"] for f in c.get("flags_before_refine", [])] for c in job.candidates
+    }
+    assert before == {0: [], 1: ["verifier_disagrees"], 2: ["ambiguous"]}
+    drafts = Question.objects.filter(source=QuestionSource.LLM).order_by("question_id")
+    assert drafts.count() == job.drafts_created == RECORDING.count
+    assert {q.video_id for q in drafts} == {job.video_id}
+    assert [[f["kind"] for f in q.flags] for q in drafts] == [[], ["answerable_without_video"], []]
+    curator = User.objects.get(username="curator")
+    queued = set(review_queue(curator).values_list("pk", flat=True))
+    assert {q.pk for q in drafts} <= queued
 
 
 def assert_lifecycle_seeded() -> None:
@@ -104,7 +149,10 @@ def assert_lifecycle_seeded() -> None:
     assert max(scores.values()) > scores[text_only]
 
 
-def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
+def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time(settings: object) -> None:
+    # The job runs in this process, inside the test's transaction: a long lease keeps its
+    # heartbeat (another connection, which cannot see the stage) from ever checking.
+    settings.DRAFT_LEASE_SECONDS = 600  # type: ignore[attr-defined]
     out = seed()
 
     roles = {u.username: u.role for u in User.objects.all()}
@@ -126,7 +174,7 @@ def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
         assert video.duration == pytest.approx(demo.duration, abs=0.5)
         assert video.transcript.cues.count() >= 10
         assert video.manuscript.text.strip()
-    assert Question.objects.count() == len(QUESTIONS) >= 30
+    assert imported().count() == len(QUESTIONS) >= 30
     statuses = set(Question.objects.values_list("status", flat=True))
     assert statuses == {
         QuestionStatus.DRAFT,
@@ -145,8 +193,12 @@ def test_it_seeds_the_demo_once_and_changes_nothing_the_second_time() -> None:
         "Hypothetical Reasoning",
         "Quantitative Reasoning",
     }
-    assert Question.objects.filter(spans__isnull=False).distinct().count() == len(QUESTIONS)
+    assert (
+        Question.objects.filter(spans__isnull=False).distinct().count() == Question.objects.count()
+    )
     assert_lifecycle_seeded()
+    assert_recorded_job_seeded()
+    assert "Drafting job" in out and "3 drafts from 13 recorded calls" in out
     # "Even out answer letters" has something to do for the next version of the release:
     # two accepted keys share a letter that another letter lacks, and one of them can move.
     proposal = rebalance_propose(

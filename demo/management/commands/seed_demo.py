@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from demo.lifecycle import LifecycleDataError
+from demo.recorded_job import RecordedJobError
 from demo.seed import DemoDataError, VideoQuality, database_is_empty, demo_logins, demo_seed
 from demo.tasks import demo_media_send
 from sciannot.site import site_url, site_url_note
@@ -40,7 +41,7 @@ class Command(BenchmarkCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             self.seed(options)
-        except (DemoDataError, LifecycleDataError) as exc:
+        except (DemoDataError, LifecycleDataError, RecordedJobError) as exc:
             raise CommandError(f"demo data: {exc}") from exc
 
     def seed(self, options: dict[str, Any]) -> None:

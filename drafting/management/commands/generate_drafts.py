@@ -6,6 +6,7 @@ import sys
 import time
 from argparse import ArgumentParser
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -13,8 +14,9 @@ from django.urls import reverse
 
 from drafting.models import DraftJob, JobStatus
 from drafting.providers import ProviderNotConfigured
+from drafting.recording import RecordingInvalid, recording_load
 from drafting.selectors import job_progress, money
-from drafting.services import DraftingInvalid, JobRequest, jobs_start
+from drafting.services import DraftingInvalid, JobRequest, job_start_recorded, jobs_start
 from reviews.models import QuestionType
 from sciannot.queue import QueueUnavailable
 from sciannot.site import site_url, site_url_note
@@ -54,12 +56,12 @@ class Command(BenchmarkCommand):
             metavar="VIDEO_ID",
             help="A video id (repeat for several videos).",
         )
-        parser.add_argument("--count", type=int, default=5, help="Questions per video (5).")
+        parser.add_argument("--count", type=int, default=None, help="Questions per video (5).")
         parser.add_argument(
             "--mix", default="", help="Type mix, e.g. C:2,H:2,Q:1 (default: spread evenly)."
         )
         parser.add_argument("--model", default="", help="Model (default: LLM_MODEL).")
-        parser.add_argument("--temperature", type=float, default=0.7)
+        parser.add_argument("--temperature", type=float, default=None, help="(0.7)")
         parser.add_argument(
             "--max-calls", type=int, default=None, help="Stop a job after this many LLM calls."
         )
@@ -68,6 +70,16 @@ class Command(BenchmarkCommand):
         )
         parser.add_argument(
             "--wait", action="store_true", help="Show progress and end when the jobs end."
+        )
+        parser.add_argument(
+            "--recording",
+            default=None,
+            metavar="FILE",
+            help=(
+                "Answer every call from this recording (`export_recording`) instead of a "
+                "provider: no key needed. The count, mix, model and temperature are the "
+                "recording's."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -83,24 +95,10 @@ class Command(BenchmarkCommand):
             if video is None:
                 raise CommandError(f"no video {video_id!r} in benchmark {benchmark.name}")
             videos.append(video)
-        max_cost = None
-        if options["max_cost"] is not None:
-            try:
-                max_cost = Decimal(options["max_cost"])
-            except InvalidOperation as exc:
-                raise CommandError(f"--max-cost {options['max_cost']!r} is not a number") from exc
-        request = JobRequest(
-            count=options["count"],
-            type_mix=parse_mix(options["mix"]) if options["mix"] else None,
-            model=options["model"],
-            temperature=options["temperature"],
-            max_calls=options["max_calls"],
-            max_cost=max_cost,
-        )
-        try:
-            jobs = jobs_start(videos=videos, request=request, user=None)
-        except (ProviderNotConfigured, DraftingInvalid, QueueUnavailable) as exc:
-            raise CommandError(f"{exc}; nothing was queued") from exc
+        if options["recording"]:
+            jobs = self.start_recorded(videos, options)
+        else:
+            jobs = self.start(videos, options)
         site_url_note(self.stderr)
         for job in jobs:
             url = site_url(reverse("drafting:job", args=[job.pk]))
@@ -116,6 +114,48 @@ class Command(BenchmarkCommand):
                 )
         if options["wait"]:
             self.wait(jobs)
+
+    def start_recorded(self, videos: list[Video], options: dict[str, Any]) -> list[DraftJob]:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ("count", "mix", "model", "temperature", "max_calls", "max_cost")
+            if options[name] not in (None, "")
+        ]
+        if given:
+            raise CommandError(
+                f"{', '.join(given)} cannot be used with --recording: the recording sets the "
+                "job; nothing was queued"
+            )
+        if len(videos) != 1:
+            raise CommandError(
+                "--recording replays one video's calls: give exactly one --video; nothing was "
+                "queued"
+            )
+        try:
+            _parsed, data = recording_load(Path(options["recording"]))
+            return [job_start_recorded(video=videos[0], recording=data, user=None)]
+        except (RecordingInvalid, DraftingInvalid, QueueUnavailable) as exc:
+            raise CommandError(f"{exc}; nothing was queued") from exc
+
+    def start(self, videos: list[Video], options: dict[str, Any]) -> list[DraftJob]:
+        max_cost = None
+        if options["max_cost"] is not None:
+            try:
+                max_cost = Decimal(options["max_cost"])
+            except InvalidOperation as exc:
+                raise CommandError(f"--max-cost {options['max_cost']!r} is not a number") from exc
+        request = JobRequest(
+            count=5 if options["count"] is None else options["count"],
+            type_mix=parse_mix(options["mix"]) if options["mix"] else None,
+            model=options["model"],
+            temperature=0.7 if options["temperature"] is None else options["temperature"],
+            max_calls=options["max_calls"],
+            max_cost=max_cost,
+        )
+        try:
+            return jobs_start(videos=videos, request=request, user=None)
+        except (ProviderNotConfigured, DraftingInvalid, QueueUnavailable) as exc:
+            raise CommandError(f"{exc}; nothing was queued") from exc
 
     def wait(self, jobs: list[DraftJob]) -> None:
         tty = sys.stdout.isatty()
