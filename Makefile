@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_first_run.py
 	$(PY) tests/bench/bench_import.py $(BENCH_ARGS)
 	$(PY) tests/bench/bench_viewers.py
+	$(PY) tests/bench/bench_keepalive.py
 	$(PY) tests/bench/bench_drafts.py
 	$(PY) tests/bench/bench_release.py
 	$(PY) tests/bench/bench_upload.py
