@@ -1,10 +1,11 @@
 """Opening a blind baseline study, serving its items, taking answers, and its table.
 
 An evaluator sees an item exactly as a model does: the question as released and its ten
-options (and the video and transcript when the study allows), read from the release's
-stored export. The key, rationale, evidence notes, review history and other people's
-answers never leave the server. Answers are final; the clock of an item starts when it is
-first shown and the time limit is enforced here, not in the browser.
+options (and the video and transcript when the study allows, with where its evidence lies on
+the timeline), read from the release's stored export. The key, rationale, evidence notes,
+review history and other people's answers never leave the server. Answers are final; the
+clock of an item starts when it is first shown and the time limit is enforced here, not in
+the browser.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from baselines.scoring import Scored, chance_row, krippendorff_alpha, score_row
 from releases.access import lock_benchmark
 from releases.export import LineReader
 from releases.models import Access, Release, ReleaseItem, ReleaseStatus
+from reviews.timeparse import TimeExpressionError, parse_breakdown_entry
 from sciannot.accounts.models import Role, User
 from sciannot.accounts.permissions import has_role
 from sciannot.conflicts import Conflict, create_unique
@@ -51,6 +53,14 @@ class AnswerRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class EvidenceTimes:
+    """Where an item's evidence lies in the video, without its note (notes can name the key)."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
 class ShownItem:
     """What an evaluator may see of an item: nothing that gives the answer away."""
 
@@ -61,6 +71,24 @@ class ShownItem:
     options: dict[str, str]
     video_duration: float | None
     seconds_left: float | None
+    evidence: tuple[EvidenceTimes, ...] = ()
+
+
+def evidence_times(line: dict[str, Any]) -> tuple[EvidenceTimes, ...]:
+    """The time spans of a released item's timestamp breakdown; entries without a readable
+    time are left out, and so is every note."""
+    breakdown = line.get("timestamp_breakdown") or []
+    spans = []
+    for entry in breakdown if isinstance(breakdown, list) else []:
+        if not isinstance(entry, str):
+            continue
+        try:
+            ref, _note = parse_breakdown_entry(entry)
+        except TimeExpressionError:
+            continue
+        if ref is not None:
+            spans.append(EvidenceTimes(ref.start, ref.end))
+    return tuple(spans)
 
 
 def study_open(
@@ -258,6 +286,7 @@ def show_item(participation: Participation) -> ShownItem | None:
             options=dict(line["options"]),
             video_duration=line.get("video_duration"),
             seconds_left=left,
+            evidence=evidence_times(line),
         )
 
 

@@ -81,6 +81,8 @@ def baseline_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if study.show_video or study.show_transcript:
             video = Video.objects.filter(benchmark=study.benchmark, video_id=shown.video_id).first()
             context["video"] = video if study.show_video else None
+            # Played once, the video may not be seeked: its timeline only shows where to look.
+            context["play_once"] = not study.allow_rewatch
             transcript = getattr(video, "transcript", None) if video else None
             context["cues"] = (
                 list(transcript.cues.all()) if transcript and study.show_transcript else []

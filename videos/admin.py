@@ -55,6 +55,8 @@ class VideoAdmin(admin.ModelAdmin[Video]):
         "original",
         "playable",
         "poster",
+        "thumbnails",
+        "thumbnail_count",
         "file_replacement",
         "duration",
         "start_time",

@@ -21,6 +21,7 @@ from videos.media.probe import MediaError, VideoFacts, probe_video, sha256_file
 from videos.media.transcode import is_browser_playable
 from videos.models import Benchmark, Manuscript, MediaStatus, Transcript, TranscriptCue, Video
 from videos.playable import copy_enqueue
+from videos.thumbnails import thumbnails_enqueue
 from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,9 @@ def _video_set_original(
             stored = Video.objects.select_for_update().filter(pk=video.pk).values("original")
             if any(row["original"] for row in stored):
                 video_check_replaceable(video=video)
-        old_files = [f.name for f in (video.original, video.playable, video.poster) if f]
+        old_files = [
+            f.name for f in (video.original, video.playable, video.poster, video.thumbnails) if f
+        ]
         _apply_facts(video, facts)
         video.sha256 = digest
         video.source_name = source_name
@@ -182,6 +185,9 @@ def _video_set_original(
         store()
         video.poster.save(f"{video.video_id}.jpg", ContentFile(poster), save=False)
         video.playable = ""
+        # The strip of the old file no longer shows this one: the worker makes a new one.
+        video.thumbnails = ""
+        video.thumbnail_count = 0
         video.media_error = ""
         playable = is_browser_playable(facts)
         video.media_status = MediaStatus.READY if playable else MediaStatus.PROCESSING
@@ -191,6 +197,7 @@ def _video_set_original(
         video.save()
         if not playable:
             copy_enqueue(video_pk=video.pk)
+        thumbnails_enqueue(video_pk=video.pk)
         storage = video.original.storage
         new_files = {video.original.name, video.poster.name}
         # Replaced files are removed only once the new ones are committed.

@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from videos.playable import video_make_playable, videos_requeue_copies
+from videos.thumbnails import video_make_thumbnails
 from videos.uploads.services import uploads_expire
 
 
@@ -20,6 +21,12 @@ from videos.uploads.services import uploads_expire
 def make_playable_copy(video_pk: int) -> bool:
     """Transcode a video's original into a browser-playable MP4 (idempotent)."""
     return video_make_playable(video_pk=video_pk)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def make_thumbnails(video_pk: int) -> bool:
+    """Make the timeline's thumbnail strip of a video that has none (idempotent)."""
+    return video_make_thumbnails(video_pk=video_pk)
 
 
 @shared_task(name="videos.cleanup_uploads", ignore_result=True)

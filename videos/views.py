@@ -23,7 +23,7 @@ from videos.page_parts import video_detail_context, video_list_annotate, video_r
 from videos.selectors import search_videos, video_get_for_user, videos_for_user
 from videos.streaming import accel_redirect_response, ranged_file_response
 
-MEDIA_KINDS = ("original", "playable", "poster", "video")
+MEDIA_KINDS = ("original", "playable", "poster", "thumbnails", "video")
 VIDEOS_PER_PAGE = 100
 
 
@@ -74,7 +74,8 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @role_required(Role.CURATOR, Role.REVIEWER, Role.EVALUATOR)
 def video_media(request: HttpRequest, pk: int, kind: str) -> HttpResponse | StreamingHttpResponse:
-    """The video's bytes (with Range support) or its poster, for people allowed to see it.
+    """The video's bytes (with Range support), its poster or its thumbnail strip, for people
+    allowed to see it.
 
     `video` is whichever file the browser should play: the playable copy when there is one.
     """

@@ -37,7 +37,10 @@
     var video = player();
     if (!video || !row) { return; }
     var input = row.querySelector(which === "start" ? "[data-span-start]" : "[data-span-end]");
-    if (input) { input.value = String(nowOnOriginal(video)); }
+    if (!input) { return; }
+    input.value = String(nowOnOriginal(video));
+    // As if typed: the timeline's band follows the field.
+    input.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
   // [ and ] fill the last row: the empty one the form keeps for a new span.

@@ -3,6 +3,8 @@ decisions), on every page, fragment and API answer that shows a question."""
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -163,6 +165,23 @@ def test_the_page_after_solving_shows_the_key_at_once(
     body = response.content.decode()
     assert 'data-testid="key-mark"' in body and 'data-testid="accept"' in body
     assert 'data-testid="revision-1"' in body
+
+
+def test_the_timeline_draws_the_bands_but_keeps_their_notes_until_answered(
+    question: Question, solve_first: None, reviewer: Any, tmp_path: Path, video_dir: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(video_dir / "jove_1001.mp4", folder / "jove_10.mp4")
+    call_command("import_videos", str(folder), stdout=io.StringIO())
+    client = client_for(reviewer)
+    page = client.get(f"/questions/{question.uid}/").content.decode()
+    assert 'data-testid="timeline"' in page and 'data-testid="band"' in page
+    assert not key_shown(page)
+
+    client.post(f"/questions/{question.uid}/solve", {"letter": "D"})
+    solved = client.get(f"/questions/{question.uid}/").content.decode()
+    assert 'data-testid="band-note"' in solved and NOTE in solved
 
 
 # --- Others' decisions ------------------------------------------------------------------------

@@ -39,17 +39,17 @@ def extract_poster(
         if at_seconds is None:
             at_seconds = min(0.1 * declared, 5.0)
         at_seconds = max(0.0, min(at_seconds, declared)) if declared else max(0.0, at_seconds)
-        frame = _frame_at(container, stream, start + at_seconds)
+        frame = frame_at(container, stream, start + at_seconds)
         if frame is None:
             raise MediaError(f"No picture could be decoded from {name}.")
         sample_aspect = stream.codec_context.sample_aspect_ratio
-        image = _poster_image(frame, sample_aspect, max_width)
+        image = frame_image(frame, sample_aspect, max_width)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True)
     return buffer.getvalue()
 
 
-def _frame_at(container: InputContainer, stream: VideoStream, target: float) -> VideoFrame | None:
+def frame_at(container: InputContainer, stream: VideoStream, target: float) -> VideoFrame | None:
     """The frame on screen at absolute time `target`: seek to the keyframe before, decode on."""
     assert stream.time_base is not None
     rate = float(stream.average_rate or stream.guessed_rate or 25)
@@ -71,11 +71,12 @@ def _frame_at(container: InputContainer, stream: VideoStream, target: float) -> 
     if chosen is None and target > 0:
         # The seek went past the last keyframe's data (a short or odd file): start over.
         container.seek(0, stream=stream, backward=True)
-        return _frame_at(container, stream, 0.0)
+        return frame_at(container, stream, 0.0)
     return chosen
 
 
-def _poster_image(frame: VideoFrame, sample_aspect: Fraction | None, max_width: int) -> Image.Image:
+def frame_image(frame: VideoFrame, sample_aspect: Fraction | None, max_width: int) -> Image.Image:
+    """The frame as people see it: square pixels, upright, at most `max_width` wide."""
     image: Image.Image = frame.to_image()
     width, height = image.size
     # Anamorphic video (non-square pixels) is shown wider or narrower than it is stored.

@@ -28,6 +28,10 @@ def poster_upload_to(video: Video, filename: str) -> str:
     return f"videos/{video.benchmark_id}/posters/{filename}"
 
 
+def thumbnails_upload_to(video: Video, filename: str) -> str:
+    return f"videos/{video.benchmark_id}/thumbnails/{filename}"
+
+
 class Video(models.Model):
     benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="videos")
     # The source's id, e.g. JoVE's "58827"; unique within a benchmark.
@@ -46,6 +50,10 @@ class Video(models.Model):
     # original's timeline (playable time = original time - start_time).
     playable = models.FileField(upload_to=playable_upload_to, max_length=500, blank=True)
     poster = models.FileField(upload_to=poster_upload_to, max_length=500, blank=True)
+    # The timeline's pictures: `thumbnail_count` frames evenly spaced over the original, side
+    # by side in one JPEG, made by the worker once per original (empty until then).
+    thumbnails = models.FileField(upload_to=thumbnails_upload_to, max_length=500, blank=True)
+    thumbnail_count = models.PositiveSmallIntegerField(default=0)
     # The browser copy's work: when its task was last sent (None while the broker could not
     # take it, so the sweep sends it again) and who is transcoding it until when (a lease that
     # runs out when that worker dies).
