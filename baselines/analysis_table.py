@@ -119,3 +119,23 @@ def table_text(analysis: dict[str, Any]) -> str:
     flagged = ", ".join(f"{name} {n}" for name, n in split["flags"].items() if n)
     lines.append(f"Flagged: {flagged or 'none'}")
     return "\n".join(lines) + "\n"
+
+
+def flag_text(name: str, details: dict[str, Any]) -> str:
+    """A flag with the numbers behind it, in words."""
+    if name == "possible_wrong_key":
+        return (
+            f"of the better {details['upper_n']} respondents, {details['distractor_count']} chose "
+            f"{details['distractor']} and {details['key_count']} the key {details['key']}"
+        )
+    if name == "no_one_right":
+        return f"none of {details['n']} right"
+    if name == "everyone_right":
+        return f"all {details['n']} right"
+    if name == "answerable_without_video":
+        return f"right without the video: {', '.join(details['models'])}"
+    if name == "negative_discrimination":
+        return ", ".join(f"{group} {value:g}" for group, value in details.items())
+    if name == "dead_distractors":
+        return f"never chosen by {details['n']}: {', '.join(details['letters'])}"
+    return ""
