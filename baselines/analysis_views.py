@@ -1,18 +1,22 @@
 """The item analysis page of a release split: a table of every item (sortable, filterable by
 flag, each row opening the item's review page, the letters chosen drawn per item) with the
 split's figures, and the table as CSV or JSON. For curators and reviewers — a reviewer sees
-the rows of the questions they may review — never for evaluators."""
+the rows of the questions they may review — never for evaluators. A curator sends the flagged
+items back for revision from it."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from baselines.analysis_services import analysis_send_back
 from baselines.analysis_table import (
     SORTS,
     TableInvalid,
@@ -28,6 +32,7 @@ from releases.models import Release
 from releases.page_parts import ReleaseLink
 from reviews.models import Question
 from reviews.selectors import visible_questions
+from reviews.services.decisions import ReviewError
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role, role_required
 from sciannot.htmx import AuthenticatedHttpRequest
@@ -155,3 +160,25 @@ def analysis_detail(request: AuthenticatedHttpRequest, pk: int, split: str) -> H
             "bar_width": BAR_WIDTH,
         },
     )
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def analysis_send_back_view(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
+    """Send the flagged items shown (by the page's flag filter) back for revision."""
+    release = get_object_or_404(Release, pk=pk, sealed=True)
+    if split not in release.splits:
+        raise Http404(f"{release.name} {release.version} has no split {split!r}")
+    flag = request.POST.get("flag", "")
+    target = reverse("leaderboard:analysis", args=[release.pk, split])
+    try:
+        sent = analysis_send_back(curator=request.user, release=release, split=split, flag=flag)
+    except (ReviewError, TableInvalid) as exc:
+        messages.error(request, f"Nothing was sent back: {exc}.")
+        return HttpResponseRedirect(f"{target}?flag={flag}" if flag in FLAGS else target)
+    messages.success(
+        request,
+        f"Sent {len(sent)} item{pluralize(len(sent))} back for revision, each with its "
+        "analysis as a comment.",
+    )
+    return HttpResponseRedirect(f"{target}?flag={flag}" if flag in FLAGS else target)

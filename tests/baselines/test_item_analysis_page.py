@@ -125,3 +125,41 @@ def test_the_release_page_links_each_split(release: Release, curator: Any) -> No
     body = signed_in(curator).get(reverse("releases:detail", args=[release.pk])).content.decode()
     assert 'data-testid="item-analysis-test"' in body
     assert url(release) in body
+
+
+def test_a_curator_sends_the_flagged_items_back_with_their_analysis(
+    seeded: Release, curator: Any
+) -> None:
+    first = Question.objects.get(pk=seeded.items.get(split="test", position=0).source_id)
+    assert first.status == "accepted"
+    others = list(Question.objects.exclude(pk=first.pk).values_list("pk", "status"))
+    response = signed_in(curator).post(
+        reverse("leaderboard:analysis-send-back", args=[seeded.pk, "test"]),
+        {"flag": "possible_wrong_key"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?flag=possible_wrong_key")
+    first.refresh_from_db()
+    assert first.status == "needs_revision"
+    comment = first.comments.get()
+    assert "Item analysis of svb 1.0.0 (test)" in comment.text
+    assert "possible_wrong_key: of the better 4 respondents, 3 chose B" in comment.text
+    assert comment.author == curator
+    assert list(Question.objects.exclude(pk=first.pk).values_list("pk", "status")) == others
+
+
+def test_sending_back_a_flag_no_item_carries_changes_nothing(
+    seeded: Release, curator: Any, reviewer: Any
+) -> None:
+    before = list(Question.objects.values_list("pk", "status", "version"))
+    path = reverse("leaderboard:analysis-send-back", args=[seeded.pk, "test"])
+    client = signed_in(curator)
+    response = client.post(path, {"flag": "dead_distractors"}, follow=True)
+    assert "Nothing was sent back: no item of this split carries that flag." in (
+        response.content.decode()
+    )
+    response = client.post(path, {"flag": "bogus"}, follow=True)
+    assert "Nothing was sent back: unknown flag &#x27;bogus&#x27;" in response.content.decode()
+    assert signed_in(reviewer).post(path, {"flag": "any"}).status_code == 403
+    assert list(Question.objects.values_list("pk", "status", "version")) == before
+    assert not any(q.comments.exists() for q in Question.objects.all())

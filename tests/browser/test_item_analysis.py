@@ -1,5 +1,6 @@
 """A curator opens a split's item analysis from the release page, sorts the table by how
-many humans were right, filters it to a flag, and opens a flagged item's review page."""
+many humans were right, filters it to a flag, sends the flagged item back for revision and
+opens its review page, where the analysis is a comment."""
 
 from __future__ import annotations
 
@@ -57,6 +58,12 @@ def test_a_curator_sorts_and_filters_the_item_analysis(
     rows = page.locator("[data-testid=analysis-row]")
     assert rows.count() == 1
     assert "3 chose B and 1 the key A" in rows.first.inner_text()
-    rows.first.locator("[data-testid=review-link]").click()
+    page.click("[data-testid=send-back]")
+    page.locator(".messages").wait_for()
+    assert "Sent 1 item back for revision" in page.inner_text(".messages")
+    page.locator("[data-testid=analysis-row]").first.locator("[data-testid=review-link]").click()
     page.wait_for_url("**/questions/**")
     page.get_by_text("What happens to sample 0 between").first.wait_for()
+    # The review page shows the analysis as a comment, and the item needs revision.
+    page.get_by_text("Item analysis of svb 1.0.0 (test)").first.wait_for()
+    assert "Needs revision" in page.inner_text("body")
