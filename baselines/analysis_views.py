@@ -26,9 +26,10 @@ from baselines.analysis_table import (
     sort_rows,
 )
 from baselines.item_analysis import FLAGS, GROUPS
+from baselines.models import Answer, Prediction
 from baselines.selectors import split_item_analysis
 from releases.access import release_seal_check
-from releases.models import Release
+from releases.models import Release, ReleaseItem
 from releases.page_parts import ReleaseLink
 from reviews.models import Question
 from reviews.selectors import visible_questions
@@ -182,3 +183,41 @@ def analysis_send_back_view(request: AuthenticatedHttpRequest, pk: int, split: s
         "analysis as a comment.",
     )
     return HttpResponseRedirect(f"{target}?flag={flag}" if flag in FLAGS else target)
+
+
+# How many of the newest releases holding a question its review page analyses.
+PANEL_RELEASES = 2
+
+
+def question_item_analysis(question: Question) -> dict[str, Any]:
+    """The review page's item analysis panel: for the newest sealed releases that hold the
+    question and have answers or model replies for its split, the item's row of the split's
+    analysis. The review page itself is only for curators and reviewers, and hides the panel
+    while the key is hidden."""
+    entries = []
+    held = (
+        ReleaseItem.objects.filter(source=question, release__sealed=True)
+        .select_related("release")
+        .order_by("-release__frozen_at")[:PANEL_RELEASES]
+    )
+    for item in held:
+        answered = (
+            Answer.objects.filter(item=item, answered_at__isnull=False).exists()
+            or Prediction.objects.filter(item=item, missing=False).exists()
+        )
+        if not answered:
+            continue
+        analysis = split_item_analysis(item.release, item.split)
+        row = next(row for row in analysis["items"] if row["uid"] == item.uid)
+        entries.append(
+            {
+                "release": item.release,
+                "split": item.split,
+                "row": row,
+                "flag_texts": [
+                    f"{name}: {flag_text(name, row['flag_details'][name])}" for name in row["flags"]
+                ],
+                "url": reverse("leaderboard:analysis", args=[item.release.pk, item.split]),
+            }
+        )
+    return {"item_analyses": entries}

@@ -163,3 +163,39 @@ def test_sending_back_a_flag_no_item_carries_changes_nothing(
     assert signed_in(reviewer).post(path, {"flag": "any"}).status_code == 403
     assert list(Question.objects.values_list("pk", "status", "version")) == before
     assert not any(q.comments.exists() for q in Question.objects.all())
+
+
+def test_the_review_page_shows_the_items_analysis(seeded: Release, curator: Any) -> None:
+    first = Question.objects.get(pk=seeded.items.get(split="test", position=0).source_id)
+    body = signed_in(curator).get(reverse("reviews:question", args=[first.uid])).content.decode()
+    assert 'data-testid="item-analysis-panel"' in body
+    assert "svb 1.0.0 · test" in body
+    assert "3/6 right" in body
+    assert "possible_wrong_key: of the better 4 respondents, 3 chose B and 1 the key A" in body
+    assert url(seeded) in body
+
+
+def test_a_reviewer_sees_the_panel_only_once_the_key_is_shown(
+    seeded: Release, reviewer: Any
+) -> None:
+    from reviews.services.decisions import question_solve
+
+    seeded.benchmark.solve_first = True
+    seeded.benchmark.save(update_fields=["solve_first"])
+    first = Question.objects.get(pk=seeded.items.get(split="test", position=0).source_id)
+    assert first.category == "Biology"
+    client = signed_in(reviewer)
+    page = reverse("reviews:question", args=[first.uid])
+    # Before answering, nothing on the page may give the key away.
+    assert 'data-testid="item-analysis-panel"' not in client.get(page).content.decode()
+    question_solve(question=first, reviewer=reviewer, letter="C")
+    body = client.get(page).content.decode()
+    assert 'data-testid="item-analysis-panel"' in body
+    assert "3/6 right" in body
+    assert url(seeded) in body
+
+
+def test_an_item_nobody_answered_has_no_panel(release: Release, curator: Any) -> None:
+    first = Question.objects.get(pk=release.items.get(split="test", position=0).source_id)
+    body = signed_in(curator).get(reverse("reviews:question", args=[first.uid])).content.decode()
+    assert 'data-testid="item-analysis-panel"' not in body
