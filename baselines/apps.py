@@ -10,9 +10,12 @@ class BaselinesConfig(AppConfig):
     def ready(self) -> None:
         # The lower layers ask whether keys are sealed through this hook; they never import
         # the studies themselves.
+        from baselines.analysis_views import analysis_links, question_item_analysis
         from baselines.guards import studies_showing_video
         from baselines.seal import StudySeal
         from baselines.services import study_videos_q
+        from releases.page_parts import release_links_register
+        from reviews.page_parts import question_context_register
         from sciannot.accounts.models import Role
         from sciannot.seal import seal_register
         from videos.guards import replacement_guard_register
@@ -23,3 +26,7 @@ class BaselinesConfig(AppConfig):
         video_scope_register(Role.EVALUATOR, study_videos_q)
         # Nor may a video an open study shows get another file meanwhile.
         replacement_guard_register(studies_showing_video)
+        # The release page links to each split's item analysis.
+        release_links_register(analysis_links)
+        # And a released question's review page shows its row of that analysis.
+        question_context_register(question_item_analysis)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from baselines import board_views
+from baselines import analysis_views, board_views
 
 app_name = "leaderboard"
 urlpatterns = [
     path("", board_views.board_index, name="index"),
     path("<int:pk>/<str:split>/", board_views.board_detail, name="board"),
+    path("<int:pk>/<str:split>/analysis/", analysis_views.analysis_detail, name="analysis"),
+    path(
+        "<int:pk>/<str:split>/analysis/send-back",
+        analysis_views.analysis_send_back_view,
+        name="analysis-send-back",
+    ),
     path("<int:pk>/<str:split>/import", board_views.board_import, name="import"),
     path(
         "<int:pk>/<str:split>/runs/<int:run>/remove",

@@ -1,13 +1,18 @@
-"""Reading the leaderboards: which release splits have one, and what each holds."""
+"""Reading the leaderboards (which release splits have one, and what each holds) and
+gathering a split's answers for its item analysis."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count
 
-from baselines.models import ModelRun, Study
-from releases.models import Release
+from baselines.item_analysis import HUMANS, MODELS, Item, Respondent, Response, analyse
+from baselines.models import Answer, ModelRun, Prediction, Study
+from baselines.predictions import split_facts
+from releases.models import Release, ReleaseItem
 from videos.models import Benchmark
 
 
@@ -54,3 +59,81 @@ def board_entries(benchmark: Benchmark) -> list[BoardEntry]:
 def board_runs(release: Release, split: str) -> dict[str, ModelRun]:
     """The models imported for a release split, by model name."""
     return {run.model: run for run in ModelRun.objects.filter(release=release, split=split)}
+
+
+# A run's input shows in its name's suffix ("demo-llm (text only)"; `evaluate_model` names a
+# run for its input mode the same way): text runs never saw the video.
+_TEXT_ONLY = re.compile(r"\((?:text|text[ -]only|text input)\)\s*$", re.IGNORECASE)
+
+
+def run_is_text_only(run: ModelRun) -> bool:
+    """Whether the run answered from the question's text alone, without the video."""
+    mode = getattr(run, "input", None)
+    if isinstance(mode, str) and mode:
+        return mode == "text"
+    return bool(_TEXT_ONLY.search(run.model))
+
+
+def split_item_analysis(release: Release, split: str) -> dict[str, Any]:
+    """The item analysis of a release split from every human answer (all studies over it)
+    and every model run (replies as the careful reader scored them on import; an item a run
+    had no line for is not counted as answered). Each item also carries its position and the
+    uid of the question it was frozen from (for a link to its review page)."""
+    facts = split_facts(release, split)
+    by_pk = {fact.pk: fact.uid for fact in facts}
+    items = [Item(uid=fact.uid, key=fact.answer, options=fact.options) for fact in facts]
+    respondents: dict[str, Respondent] = {}
+    responses: list[Response] = []
+    answers = (
+        Answer.objects.filter(
+            participation__study__release=release,
+            participation__study__split=split,
+            answered_at__isnull=False,
+        )
+        .values_list(
+            "participation_id",
+            "participation__evaluator__username",
+            "participation__study__name",
+            "item_id",
+            "letter",
+            "correct",
+            "seconds",
+        )
+        .order_by("participation_id", "position")
+    )
+    for participation, username, study, item, letter, correct, seconds in answers.iterator():
+        if item not in by_pk:
+            continue
+        rid = f"h{participation}"
+        if rid not in respondents:
+            respondents[rid] = Respondent(id=rid, group=HUMANS, name=f"{username} ({study})")
+        responses.append(Response(rid, by_pk[item], letter, correct, seconds))
+    for run in ModelRun.objects.filter(release=release, split=split).order_by("model"):
+        rid = f"m{run.pk}"
+        respondents[rid] = Respondent(
+            id=rid, group=MODELS, name=run.model, text_only=run_is_text_only(run)
+        )
+        predictions = (
+            Prediction.objects.filter(run=run, missing=False)
+            .values_list("item_id", "careful_letter", "careful_correct")
+            .order_by("item_id")
+        )
+        for item, letter, correct in predictions.iterator():
+            if item in by_pk:
+                responses.append(Response(rid, by_pk[item], letter, correct))
+    analysis = analyse(items, list(respondents.values()), responses)
+    sources = dict(
+        ReleaseItem.objects.filter(release=release, split=split).values_list("pk", "source__uid")
+    )
+    for position, (fact, row) in enumerate(zip(facts, analysis["items"], strict=True)):
+        row["position"] = position
+        row["question_type"] = fact.question_type
+        row["category"] = fact.category
+        row["question"] = sources.get(fact.pk)
+    analysis["split"].update(release=release.name, version=release.version, split=split)
+    analysis["split"]["models"] = [
+        {"name": r.name, "text_only": r.text_only}
+        for r in respondents.values()
+        if r.group == MODELS
+    ]
+    return analysis

@@ -24,6 +24,7 @@ from releases.freeze import (
     release_freeze,
 )
 from releases.models import Release
+from releases.page_parts import release_links
 from releases.rebalance import RebalanceInvalid, parse_moves, rebalance_apply, rebalance_propose
 from releases.rows import chosen_questions
 from sciannot.accounts.models import Role
@@ -155,6 +156,7 @@ def release_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 initial={"access": release.access, "readers": list(release.readers.all())}
             ),
             "readers": release.readers.order_by("username"),
+            "links": release_links(request.user, release),
         },
     )
 

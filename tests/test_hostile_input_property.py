@@ -106,6 +106,8 @@ CRAWL: list[tuple[str, str]] = [
     ("evaluator_in", "/baseline/{study}/"),
     ("curator", "/leaderboard/"),
     ("curator", "/leaderboard/{release}/test/"),
+    ("curator", "/leaderboard/{release}/test/analysis/"),
+    ("reviewer_in", "/leaderboard/{release}/test/analysis/"),
     ("curator", "/accounts/invitations/"),
     ("anonymous", "/accounts/invite/{invite_token}/"),
     ("curator", "/accounts/users/{spare}/"),  # first: its forms act on the spare account

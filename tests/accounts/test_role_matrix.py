@@ -233,6 +233,18 @@ MATRIX: dict[str, list[Probe]] = {
         curators_page(BOARD + "/"),
         curators_page(BOARD + "/?format=csv"),
     ],
+    # Item analysis: curators and reviewers (a reviewer sees the rows of their fields).
+    "leaderboard:analysis": [
+        page(BOARD + "/analysis/", "200", "200", "200", "403", "403"),
+        page(BOARD + "/analysis/?format=json", "200", "200", "200", "403", "403"),
+    ],
+    "leaderboard:analysis-send-back": [
+        curators_page(
+            BOARD + "/analysis/send-back",
+            ok="302 " + BOARD + "/analysis/",
+            method="POST",
+        )
+    ],
     "leaderboard:import": [
         curators_page(BOARD + "/import", ok="302 " + BOARD + "/", method="POST")
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,95 @@ def open_study(*args: str) -> str:
     out = io.StringIO()
     call_command("baseline_study", *args, stdout=out)
     return out.getvalue()
+
+
+# The keys of the twelve items, in release order.
+SECRET_KEYS = "AGCIEADJFBHD"
+ANALYSIS_EVALUATORS = [f"ia{n}" for n in range(6)]
+
+
+def _wrong(key: str) -> str:
+    return LETTERS[(LETTERS.index(key) + 1) % 10]
+
+
+def planted_answers() -> dict[str, str]:
+    """Six evaluators' letters for the twelve items. The strong three (ia0–ia2) get almost
+    everything right but all choose B on the first item (keyed A): a planted wrong key that
+    the weak three, who get little else right, answer "correctly"."""
+    right_on = {
+        "ia0": set(range(1, 12)),
+        "ia1": set(range(1, 12)) - {11},
+        "ia2": set(range(1, 12)) - {10, 11},
+        "ia3": {1, 2, 3, 4},
+        "ia4": {1, 2},
+        "ia5": {1},
+    }
+    answers = {}
+    for name, right in right_on.items():
+        letters = [key if n in right else _wrong(key) for n, key in enumerate(SECRET_KEYS)]
+        letters[0] = "B" if name in ("ia0", "ia1", "ia2") else "A"
+        answers[name] = "".join(letters)
+    return answers
+
+
+def seed_analysis(release: Release, tmp_path: Path) -> dict[str, str]:
+    """A closed study of six evaluators answering `planted_answers`, and three imported model
+    runs: two that saw the video and one text-only run, right on the second item only.
+    Returns each model's letters."""
+    from baselines.models import Study
+    from baselines.services import show_item, study_close, submit_answer
+    from sciannot.accounts.models import User
+
+    for name in ANALYSIS_EVALUATORS:
+        User.objects.create_user(username=name, password=f"pw-{name}", role="evaluator")
+    open_study(
+        "item analysis",
+        "--release",
+        release.name,
+        "--version",
+        release.version,
+        "--evaluators",
+        ",".join(ANALYSIS_EVALUATORS),
+    )
+    study = Study.objects.get(name="item analysis")
+    positions = dict(release.items.filter(split="test").values_list("pk", "position"))
+    answers = planted_answers()
+    for participation in study.participants.select_related("evaluator"):
+        letters = answers[participation.evaluator.username]
+        while (shown := show_item(participation)) is not None:
+            index = positions[participation.order[shown.position]]
+            submit_answer(
+                participation=participation, position=shown.position, letter=letters[index]
+            )
+    study_close(study)
+    models = {
+        "vlm-large (video)": SECRET_KEYS,
+        "vlm-small (video)": "".join(
+            key if n % 3 != 2 else _wrong(key) for n, key in enumerate(SECRET_KEYS)
+        ),
+        "llm (text only)": "".join(
+            key if n == 1 else _wrong(key) for n, key in enumerate(SECRET_KEYS)
+        ),
+    }
+    uids = list(
+        release.items.filter(split="test").order_by("position").values_list("uid", flat=True)
+    )
+    for model, letters in models.items():
+        path = tmp_path / f"{model.split()[0]}.jsonl"
+        path.write_text(
+            "".join(
+                json.dumps({"uid": uid, "prediction": f"({letter})"}) + "\n"
+                for uid, letter in zip(uids, letters, strict=True)
+            )
+        )
+        call_command(
+            "import_predictions",
+            model,
+            str(path),
+            "--release",
+            release.name,
+            "--version",
+            release.version,
+            stdout=io.StringIO(),
+        )
+    return models

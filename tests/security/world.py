@@ -71,6 +71,7 @@ class World:
             f"/baseline/studies/{self.study.pk}/",
             "/leaderboard/",
             f"/leaderboard/{self.release.pk}/test/",
+            f"/leaderboard/{self.release.pk}/test/analysis/",
             reverse("admin:index"),
             reverse("admin:reviews_question_changelist"),
             reverse("admin:reviews_question_change", args=[self.review_question.pk]),
@@ -90,6 +91,7 @@ class World:
             f"/questions/{self.rejected_question.uid}/",
             "/videos/",
             f"/videos/{self.video.pk}/",
+            f"/leaderboard/{self.release.pk}/test/analysis/",
         ]
         evaluator = ["/baseline/", f"/baseline/{self.study.pk}/"]
         return {"curator": curator, "reviewer": reviewer, "evaluator": evaluator}
