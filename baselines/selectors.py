@@ -52,5 +52,10 @@ def board_entries(benchmark: Benchmark) -> list[BoardEntry]:
 
 
 def board_runs(release: Release, split: str) -> dict[str, ModelRun]:
-    """The models imported for a release split, by model name."""
-    return {run.model: run for run in ModelRun.objects.filter(release=release, split=split)}
+    """The models imported or run in the app for a release split, by model name."""
+    return {
+        run.model: run
+        for run in ModelRun.objects.filter(release=release, split=split).select_related(
+            "evaluation"
+        )
+    }
