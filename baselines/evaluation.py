@@ -237,7 +237,7 @@ def evaluation_start(
             prompt=request.prompt,
             temperature=request.temperature,
             frames=settings.LLM_FRAMES if request.input == EvalInput.VIDEO else 0,
-            max_calls=request.max_calls or len(work),
+            max_calls=request.max_calls or 2 * len(work),
             max_cost=request.max_cost,
             include_open_study_items=bool(studies) and request.include_open_study_items,
             items_total=len(work),

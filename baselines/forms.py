@@ -66,7 +66,7 @@ class EvaluationForm(forms.Form):
         min_value=1,
         max_value=INT32_MAX,
         required=False,
-        help_text="Empty: one call per item.",
+        help_text="Empty: two per item (room for calls lost with a worker that died).",
     )
     max_cost = forms.DecimalField(
         min_value=Decimal("0.000001"),

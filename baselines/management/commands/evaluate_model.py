@@ -41,7 +41,7 @@ class Command(ReleaseCommand):
         parser.add_argument("--prompt", choices=EvalPrompt.values, default=EvalPrompt.DEFAULT)
         parser.add_argument("--temperature", type=float, default=0.0)
         parser.add_argument(
-            "--max-calls", type=int, help="The call budget (default: one per item)."
+            "--max-calls", type=int, help="The call budget (default: two per item)."
         )
         parser.add_argument("--max-cost", help="A cost budget in US dollars (needs a price).")
         parser.add_argument(
