@@ -630,7 +630,9 @@ def evaluation_finish(evaluation_pk: int) -> bool:
     now = timezone.now()
     with transaction.atomic():
         ev = Evaluation.objects.select_for_update().select_related("release").get(pk=evaluation_pk)
-        if ev.model_run_id is not None or ev.status not in (EvalStatus.RUNNING, EvalStatus.BUDGET):
+        # A run ends once: a published run removed from the leaderboard stays removed.
+        ended = ev.finished_at is not None or ev.model_run_id is not None
+        if ended or ev.status not in (EvalStatus.RUNNING, EvalStatus.BUDGET):
             return False
         work = EvalItem.objects.filter(evaluation=ev)
         if work.filter(status=EvalItemStatus.RUNNING, lease_until__gte=now).exists():
@@ -715,7 +717,7 @@ def evaluation_watchdog() -> int:
     quiet = now - timedelta(seconds=settings.EVAL_LEASE_SECONDS)
     sent = 0
     for ev in Evaluation.objects.filter(
-        status__in=(*ACTIVE_EVAL_STATUSES, EvalStatus.BUDGET), model_run__isnull=True
+        status__in=(*ACTIVE_EVAL_STATUSES, EvalStatus.BUDGET), finished_at__isnull=True
     ):
         work = EvalItem.objects.filter(evaluation=ev)
         live = work.filter(status=EvalItemStatus.RUNNING, lease_until__gte=now).exists()
