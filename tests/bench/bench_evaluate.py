@@ -15,6 +15,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -47,6 +48,21 @@ def write_items(path: Path, count: int) -> None:
             out.write(json.dumps(item) + "\n")
 
 
+def wait_ready(workers: list[subprocess.Popen[bytes]], run: str, seconds: float = 600) -> None:
+    """Each worker logs "ready." once it consumes tasks; eight starting at once on a small
+    machine can take minutes."""
+    deadline = time.monotonic() + seconds
+    logs = [VAR / f"worker-{run}-{n}.log" for n in range(len(workers))]
+    while time.monotonic() < deadline:
+        texts = [log.read_text(errors="replace") for log in logs]
+        if any(worker.poll() is not None for worker in workers):
+            raise SystemExit("a worker failed to start:\n" + "\n".join(texts)[-3000:])
+        if all(" ready." in text for text in texts):
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"the workers did not become ready within {seconds:.0f} s")
+
+
 def run(workers: int, env: dict[str, str], name: str) -> tuple[float, int, float]:
     """(items per second, items answered, seconds) for one run on `workers` processes."""
     from baselines.evaluation import EvaluationRequest, evaluation_start
@@ -56,7 +72,7 @@ def run(workers: int, env: dict[str, str], name: str) -> tuple[float, int, float
     bench_drafts.VAR = VAR
     processes = bench_drafts.start_workers(workers, env, name)
     try:
-        bench_drafts.wait_ready(processes, name)
+        wait_ready(processes, name)
         release = Release.objects.get()
         started = time.perf_counter()
         evaluation = evaluation_start(
