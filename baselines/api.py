@@ -39,7 +39,8 @@ class LeaderboardView(APIView):
     @extend_schema(
         summary="A release split's leaderboard",
         description=(
-            "Every imported model (careful reading, with the number of unreadable replies; "
+            "Every model, imported or run in the app (`origin`; a run in the app also has "
+            "its `settings`), read carefully (with the number of unreadable replies; "
             "the official SciVideoBench rule in `official`, with `guessed`: the replies it "
             "found no letter in, scored by a guess seeded by the release and the item), the "
             "human baseline of each study with answers, and chance; best overall first. Cells "

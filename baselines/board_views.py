@@ -46,7 +46,7 @@ def board_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "baselines/board_index.html", {"entries": entries})
 
 
-def _release_split(pk: int, split: str) -> Release:
+def release_split(pk: int, split: str) -> Release:
     release = get_object_or_404(Release, pk=pk, sealed=True)
     if split not in release.splits:
         raise Http404(f"{release.name} {release.version} has no split {split!r}")
@@ -66,7 +66,7 @@ def _display_cell(cell: dict[str, Any]) -> dict[str, Any]:
 @require_GET
 @role_required(Role.CURATOR)
 def board_detail(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
-    release = _release_split(pk, split)
+    release = release_split(pk, split)
     board = leaderboard(release, split)
     fmt = request.GET.get("format")
     if fmt:
@@ -123,7 +123,7 @@ def board_detail(request: AuthenticatedHttpRequest, pk: int, split: str) -> Http
 @require_http_methods(["POST"])
 @role_required(Role.CURATOR)
 def board_import(request: AuthenticatedHttpRequest, pk: int, split: str) -> HttpResponse:
-    release = _release_split(pk, split)
+    release = release_split(pk, split)
     target = reverse("leaderboard:board", args=[release.pk, split])
     uploaded = request.FILES.get("file")
     model = request.POST.get("model", "")
@@ -158,7 +158,7 @@ def board_import(request: AuthenticatedHttpRequest, pk: int, split: str) -> Http
 @require_POST
 @role_required(Role.CURATOR)
 def board_remove(request: AuthenticatedHttpRequest, pk: int, split: str, run: int) -> HttpResponse:
-    release = _release_split(pk, split)
+    release = release_split(pk, split)
     found = get_object_or_404(ModelRun, pk=run, release=release, split=split)
     found.delete()
     messages.success(request, f"Removed {found.model} from the leaderboard.")

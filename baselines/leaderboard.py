@@ -58,7 +58,10 @@ def leaderboard(release: Release, split: str) -> dict[str, Any]:
                 key: value for key, value in scores.official.as_dict().items() if key != "name"
             },
             imported_at=run.imported_at.isoformat(),
+            origin=run.origin,
         )
+        if run.run_settings:
+            row["settings"] = run.run_settings
         rows.append(row)
     studies = [
         study

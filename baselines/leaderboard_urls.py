@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from baselines import analysis_views, board_views
+from baselines import analysis_views, board_views, eval_views
 
 app_name = "leaderboard"
 urlpatterns = [
@@ -21,5 +21,15 @@ urlpatterns = [
         "<int:pk>/<str:split>/runs/<int:run>/remove",
         board_views.board_remove,
         name="remove",
+    ),
+    path("<int:pk>/<str:split>/evaluate", eval_views.evaluation_new, name="evaluate"),
+    path("evaluations/<int:pk>/", eval_views.evaluation_detail, name="evaluation"),
+    path(
+        "evaluations/<int:pk>/cancel", eval_views.evaluation_cancel_view, name="evaluation_cancel"
+    ),
+    path(
+        "evaluations/<int:pk>/calls/<int:call>/",
+        eval_views.evaluation_call,
+        name="evaluation_call",
     ),
 ]

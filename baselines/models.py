@@ -105,6 +105,12 @@ class Answer(models.Model):
 class PredictionFormat(models.TextChoices):
     LMMS_EVAL = "lmms-eval", "lmms-eval --log_samples"
     UID = "uid", '{"uid", "prediction"} lines'
+    APP = "app", "replies recorded by a run in the app"
+
+
+class RunOrigin(models.TextChoices):
+    IMPORTED = "imported", "Imported from a file"
+    APP = "app", "Run in the app"
 
 
 class ModelRun(models.Model):
@@ -130,6 +136,10 @@ class ModelRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+    # Imported from a file, or made by an evaluation run in the app (`Evaluation`), whose
+    # settings are kept here too: provider, model, input, prompt, temperature.
+    origin = models.CharField(max_length=16, choices=RunOrigin.choices, default=RunOrigin.IMPORTED)
+    run_settings = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["release", "split", "model"]
@@ -172,3 +182,168 @@ class Prediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run.model}: {self.item_id} {self.careful_letter or '?'}"
+
+
+# --- Model evaluation runs in the app ------------------------------------------------------
+
+
+class EvalInput(models.TextChoices):
+    VIDEO = "video", "Video (frames, or the whole video for Gemini)"
+    TEXT = "text", "Text only (question and options)"
+    TRANSCRIPT = "transcript", "Text and the narration"
+
+
+class EvalPrompt(models.TextChoices):
+    DEFAULT = "default", "The exported task's default prompt"
+    COT = "cot", "The exported task's chain-of-thought prompt"
+
+
+class EvalStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    BUDGET = "budget", "Stopped: budget reached"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_EVAL_STATUSES = (EvalStatus.QUEUED, EvalStatus.RUNNING)
+
+
+class Evaluation(models.Model):
+    """A model evaluated on a release split by the app's workers: one work row per item, each
+    call recorded, the replies published as a `ModelRun` when the run ends."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.PROTECT, related_name="evaluations"
+    )
+    split = models.CharField(max_length=32)
+    # The provider's model id, and the name the run gets on the leaderboard.
+    model = models.CharField(max_length=200)
+    name = models.CharField(max_length=200)
+    provider = models.CharField(max_length=16)
+    input = models.CharField(max_length=16, choices=EvalInput.choices, default=EvalInput.VIDEO)
+    prompt = models.CharField(max_length=16, choices=EvalPrompt.choices, default=EvalPrompt.DEFAULT)
+    temperature = models.FloatField(default=0.0)
+    frames = models.PositiveSmallIntegerField(default=0)
+    max_calls = models.PositiveIntegerField()
+    max_cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    # The curator chose to send the items of an open (sealed) study to the provider.
+    include_open_study_items = models.BooleanField(default=False)
+
+    status = models.CharField(max_length=16, choices=EvalStatus.choices, default=EvalStatus.QUEUED)
+    # Why it stopped (budget, failure, cancellation); empty when it ran to the end.
+    reason = models.TextField(blank=True)
+    items_total = models.PositiveIntegerField(default=0)
+    calls_made = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveBigIntegerField(default=0)
+    completion_tokens = models.PositiveBigIntegerField(default=0)
+    # None while the model has no known price.
+    cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    # Gemini file URIs of the videos uploaded for this run, by video id.
+    uploads = models.JSONField(default=dict, blank=True)
+    # When tasks were last sent for it (the watchdog sends more when they seem lost).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    model_run = models.OneToOneField(
+        ModelRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluation"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=EvalStatus.values), name="evaluation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(input__in=EvalInput.values), name="evaluation_input_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prompt__in=EvalPrompt.values), name="evaluation_prompt_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"evaluation {self.pk}: {self.name} on {self.release_id} ({self.split})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_EVAL_STATUSES
+
+
+class EvalItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Answered"
+    FAILED = "failed", "Failed"
+
+
+class EvalItem(models.Model):
+    """One item of an evaluation: the unit of work, claimed with a lease by a conditional
+    update, with the prompt it is asked with and the reply it got."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="work")
+    item = models.ForeignKey("releases.ReleaseItem", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    video_id = models.CharField(max_length=64)
+    prompt = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=EvalItemStatus.choices, default=EvalItemStatus.PENDING
+    )
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    reply = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "item"], name="evalitem_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=EvalItemStatus.values), name="evalitem_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["evaluation", "status", "lease_until"])]
+
+    def __str__(self) -> str:
+        return f"item {self.position} of evaluation {self.evaluation_id}"
+
+
+class EvalCallStatus(models.TextChoices):
+    OK = "ok", "OK"
+    FAILED = "failed", "Failed"
+
+
+class EvalCall(models.Model):
+    """The one LLM call made for an item of an evaluation: every attempt's request body
+    (pictures as references), the raw reply, tokens, latency and cost. An item run again
+    replays it instead of paying twice."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="calls")
+    work = models.OneToOneField(EvalItem, on_delete=models.CASCADE, related_name="call")
+    provider = models.CharField(max_length=16)
+    model = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=EvalCallStatus.choices)
+    error = models.TextField(blank=True)
+    attempts = models.JSONField(default=list)
+    response_text = models.TextField(blank=True)
+    refusal = models.TextField(blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    retries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation", "pk"]
+
+    def __str__(self) -> str:
+        return f"call for {self.work}"

@@ -221,6 +221,63 @@ def _match(
     return matched, unmatched, unchecked
 
 
+# --- Scoring and storing a run -------------------------------------------------------------
+
+
+def scored_prediction(
+    fact: ItemFacts, reply: str, seed: str, *, line: int | None = None, raw: Any = None
+) -> Prediction:
+    """An item's prediction row for a reply, read by both rules of the shared reply reader:
+    the one way replies are scored, whether they come from a file or from a run in the app.
+    `seed` is the release's `release_key`."""
+    official, guessed = official_answer(reply, release=seed, uid=fact.uid)
+    careful = read_letter(reply, fact.options) or ""
+    return Prediction(
+        item_id=fact.pk,
+        question_type=fact.question_type,
+        category=fact.category,
+        line=line,
+        reply=reply,
+        raw=raw,
+        official_letter=official,
+        official_correct=official == fact.answer,
+        official_guessed=guessed,
+        careful_letter=careful,
+        careful_correct=careful == fact.answer,
+    )
+
+
+def missing_prediction(fact: ItemFacts) -> Prediction:
+    """The row of an item that got no reply (counted wrong)."""
+    return Prediction(
+        item_id=fact.pk, question_type=fact.question_type, category=fact.category, missing=True
+    )
+
+
+def store_run(
+    rows: list[Prediction], *, release: Release, split: str, model: str, **fields: Any
+) -> tuple[ModelRun, bool]:
+    """Store a run with its prediction rows, replacing the model's earlier run on the split;
+    returns the run and whether one was replaced."""
+    with transaction.atomic():
+        # Runs stored into one release wait for each other here, so two uploads of the same
+        # model at once behave as one after the other (the later replaces the earlier)
+        # instead of racing to the unique constraint.
+        Release.objects.select_for_update().filter(pk=release.pk).first()
+        earlier = (
+            ModelRun.objects.select_for_update()
+            .filter(release=release, split=split, model=model)
+            .first()
+        )
+        if earlier is not None:
+            earlier.delete()
+        run = ModelRun.objects.create(release=release, split=split, model=model, **fields)
+        for row in rows:
+            row.run = run
+        Prediction.objects.bulk_create(rows, batch_size=2000)
+    return run, earlier is not None
+
+
 # --- Import ---------------------------------------------------------------------------------
 
 
@@ -261,63 +318,26 @@ def import_predictions(
         record = matched.get(position)
         if record is None:
             missing.append(fact.uid)
-            rows.append(
-                Prediction(
-                    item_id=fact.pk,
-                    question_type=fact.question_type,
-                    category=fact.category,
-                    missing=True,
-                )
-            )
+            rows.append(missing_prediction(fact))
             continue
-        official, guessed = official_answer(record.reply, release=seed, uid=fact.uid)
-        careful = read_letter(record.reply, fact.options) or ""
-        rows.append(
-            Prediction(
-                item_id=fact.pk,
-                question_type=fact.question_type,
-                category=fact.category,
-                line=record.line,
-                reply=record.reply,
-                raw=record.raw,
-                official_letter=official,
-                official_correct=official == fact.answer,
-                official_guessed=guessed,
-                careful_letter=careful,
-                careful_correct=careful == fact.answer,
-            )
-        )
-    with transaction.atomic():
-        # Imports into one release wait for each other here, so two uploads of the same
-        # model at once behave as one after the other (the later replaces the earlier)
-        # instead of racing to the unique constraint.
-        Release.objects.select_for_update().filter(pk=release.pk).first()
-        earlier = (
-            ModelRun.objects.select_for_update()
-            .filter(release=release, split=split, model=model)
-            .first()
-        )
-        if earlier is not None:
-            earlier.delete()
-        run = ModelRun.objects.create(
-            release=release,
-            split=split,
-            model=model,
-            format=kind,
-            file_name=Path(file_name).name[:255],
-            file_sha256=sha256,
-            lines=len(records),
-            unmatched=unmatched,
-            unchecked=unchecked,
-            imported_by=user,
-        )
-        for row in rows:
-            row.run = run
-        Prediction.objects.bulk_create(rows, batch_size=2000)
+        rows.append(scored_prediction(fact, record.reply, seed, line=record.line, raw=record.raw))
+    run, earlier = store_run(
+        rows,
+        release=release,
+        split=split,
+        model=model,
+        format=kind,
+        file_name=Path(file_name).name[:255],
+        file_sha256=sha256,
+        lines=len(records),
+        unmatched=unmatched,
+        unchecked=unchecked,
+        imported_by=user,
+    )
     scores = run_rows(run)
     return ImportReport(
         run=run,
-        replaced=earlier is not None,
+        replaced=earlier,
         lines=len(records),
         scored=len(matched),
         missing=missing,
@@ -382,6 +402,9 @@ __all__ = [
     "ImportReport",
     "RunScores",
     "import_predictions",
+    "missing_prediction",
     "run_rows",
     "same_question",
+    "scored_prediction",
+    "store_run",
 ]

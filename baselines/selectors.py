@@ -57,8 +57,13 @@ def board_entries(benchmark: Benchmark) -> list[BoardEntry]:
 
 
 def board_runs(release: Release, split: str) -> dict[str, ModelRun]:
-    """The models imported for a release split, by model name."""
-    return {run.model: run for run in ModelRun.objects.filter(release=release, split=split)}
+    """The models imported or run in the app for a release split, by model name."""
+    return {
+        run.model: run
+        for run in ModelRun.objects.filter(release=release, split=split).select_related(
+            "evaluation"
+        )
+    }
 
 
 # A run's input shows in its name's suffix ("demo-llm (text only)"; `evaluate_model` names a
@@ -68,7 +73,7 @@ _TEXT_ONLY = re.compile(r"\((?:text|text[ -]only|text input)\)\s*$", re.IGNORECA
 
 def run_is_text_only(run: ModelRun) -> bool:
     """Whether the run answered from the question's text alone, without the video."""
-    mode = getattr(run, "input", None)
+    mode = (run.run_settings or {}).get("input")
     if isinstance(mode, str) and mode:
         return mode == "text"
     return bool(_TEXT_ONLY.search(run.model))

@@ -55,9 +55,7 @@ def build_context(video: Video, *, frames: int) -> dict[str, Any]:
         .prefetch_related("options")
         .order_by("-updated_at")[:EXEMPLARS]
     ]
-    has_file = bool(video.original) and bool(duration)
-    count = frames if has_file else 0
-    times = [round((i + 0.5) * duration / count, 2) for i in range(count)] if count else []
+    times = frame_times(video, frames)
     return {
         "video": {
             "video_id": video.video_id,
@@ -75,6 +73,14 @@ def build_context(video: Video, *, frames: int) -> dict[str, Any]:
         "frame_times": times,
         "video_uri": "",
     }
+
+
+def frame_times(video: Video, frames: int) -> list[float]:
+    """Where `frames` pictures are sampled: the middles of equal parts of the video; none
+    for a video without a file or a known duration."""
+    duration = video.duration or 0.0
+    count = frames if video.original and duration else 0
+    return [round((i + 0.5) * duration / count, 2) for i in range(count)] if count else []
 
 
 def extract_frames(video: Video, times: list[float]) -> list[Media]:

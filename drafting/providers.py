@@ -125,6 +125,23 @@ class CallResult(Generic[Model]):
         return len(self.attempts) - 1
 
 
+@dataclass
+class TextResult:
+    """A free-text reply (`JsonProvider.complete_text`)."""
+
+    text: str
+    refusal: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency: float
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def retries(self) -> int:
+        return len(self.attempts) - 1
+
+
 def _retry_after(error: openai.APIStatusError) -> float | None:
     value = error.response.headers.get("retry-after") if error.response is not None else None
     try:
@@ -187,16 +204,17 @@ class JsonProvider:
     def _send(
         self,
         messages: list[dict[str, str]],
-        schema: type[BaseModel],
+        schema: type[BaseModel] | None,
         temperature: float,
         media: Sequence[Media],
     ) -> Sent:
+        """Send one request; `schema` None asks for free text."""
         raise NotImplementedError
 
     def _limited_send(
         self,
         messages: list[dict[str, str]],
-        schema: type[BaseModel],
+        schema: type[BaseModel] | None,
         temperature: float,
         media: Sequence[Media],
     ) -> Sent:
@@ -283,6 +301,53 @@ class JsonProvider:
             f"no valid reply after {len(attempts)} attempts: {attempts[-1].error}", attempts
         )
 
+    def complete_text(
+        self,
+        *,
+        messages: list[dict[str, str]],
+        temperature: float = 0.0,
+        media: Sequence[Media] = (),
+    ) -> TextResult:
+        """A free-text reply to `messages` as given (no system prompt is added), with the same
+        retries, rate limit and records as `complete_json`. Any text is a reply: reading it is
+        the caller's business; a refusal is kept beside it."""
+        attempts: list[Attempt] = []
+        started = time.perf_counter()
+        for number in range(1, self.max_attempts + 1):
+            request: dict[str, Any] = {
+                "model": self.model,
+                "messages": list(messages),
+                "temperature": temperature,
+            }
+            if media:
+                request["media"] = [item.reference() for item in media]
+            attempt = Attempt(request=request)
+            attempts.append(attempt)
+            try:
+                sent = self._limited_send(messages, None, temperature, media)
+            except Transient as exc:
+                attempt.error = str(exc)
+                if number == self.max_attempts:
+                    break
+                wait = exc.retry_after or self.backoff * 2 ** (number - 1)
+                attempt.waited = wait
+                self.sleep(wait)
+                continue
+            except Refused as exc:
+                attempt.error = str(exc)
+                raise CallFailed(f"the provider refused the request: {exc}", attempts) from exc
+            attempt.response_text = sent.text
+            return TextResult(
+                text=sent.text,
+                refusal=sent.refusal,
+                model=sent.model or self.model,
+                prompt_tokens=sent.prompt_tokens,
+                completion_tokens=sent.completion_tokens,
+                latency=time.perf_counter() - started,
+                attempts=attempts,
+            )
+        raise CallFailed(f"no reply after {len(attempts)} attempts: {attempts[-1].error}", attempts)
+
 
 class OpenAIProvider(JsonProvider):
     """Any OpenAI-compatible chat-completions server (OpenAI, vLLM, Ollama, LM Studio)."""
@@ -313,7 +378,7 @@ class OpenAIProvider(JsonProvider):
     def _send(
         self,
         messages: list[dict[str, str]],
-        schema: type[BaseModel],
+        schema: type[BaseModel] | None,
         temperature: float,
         media: Sequence[Media],
     ) -> Sent:
@@ -325,23 +390,25 @@ class OpenAIProvider(JsonProvider):
             openai.APITimeoutError,
             openai.APIConnectionError,
         )
-        response_format = {
-            "type": "json_schema",
-            "json_schema": {
-                "name": schema.__name__,
-                "schema": json_schema(schema),
-                # Held to the schema, not only asked; servers that cannot enforce it still
-                # get every reply validated and a repair round (complete_json).
-                "strict": self.strict,
-            },
-        }
+        extra: dict[str, Any] = {}
+        if schema is not None:
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": schema.__name__,
+                    "schema": json_schema(schema),
+                    # Held to the schema, not only asked; servers that cannot enforce it
+                    # still get every reply validated and a repair round (complete_json).
+                    "strict": self.strict,
+                },
+            }
         try:
             # Plain dicts rather than the SDK's TypedDicts: the request is also recorded.
-            completion = self.client.chat.completions.create(  # type: ignore[call-overload]
+            completion = self.client.chat.completions.create(
                 model=self.model,
-                messages=_openai_messages(messages, media),
+                messages=_openai_messages(messages, media),  # type: ignore[arg-type]
                 temperature=temperature,
-                response_format=response_format,
+                **extra,
             )
         except transient as exc:
             retry_after = _retry_after(exc) if isinstance(exc, openai.APIStatusError) else None
@@ -429,7 +496,7 @@ class GeminiProvider(JsonProvider):
     def _send(
         self,
         messages: list[dict[str, str]],
-        schema: type[BaseModel],
+        schema: type[BaseModel] | None,
         temperature: float,
         media: Sequence[Media],
     ) -> Sent:
@@ -455,11 +522,17 @@ class GeminiProvider(JsonProvider):
                 else:
                     extra.append(types.Part.from_bytes(data=item.data, mime_type=item.mime))
             first.parts = [*(first.parts or []), *extra]
-        config = types.GenerateContentConfig(
-            system_instruction=system or None,
-            temperature=temperature,
-            response_mime_type="application/json",
-            response_json_schema=json_schema(schema),
+        config = (
+            types.GenerateContentConfig(
+                system_instruction=system or None,
+                temperature=temperature,
+                response_mime_type="application/json",
+                response_json_schema=json_schema(schema),
+            )
+            if schema is not None
+            else types.GenerateContentConfig(
+                system_instruction=system or None, temperature=temperature
+            )
         )
         try:
             response = self.client.models.generate_content(

@@ -269,7 +269,7 @@ class RecordedProvider(JsonProvider):
     def _send(
         self,
         messages: list[dict[str, str]],
-        schema: type[BaseModel],
+        schema: type[BaseModel] | None,
         temperature: float,
         media: Sequence[Media],
     ) -> Sent:

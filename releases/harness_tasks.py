@@ -9,10 +9,11 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import orjson
 
-from releases.harness import reply_reader
+from releases.harness import lmms_eval_utils, reply_reader
 from releases.models import Release
 from sciannot.vocabulary import LETTERS
 
@@ -99,6 +100,18 @@ OFFICIAL_COT_PROMPT = (
 )
 
 
+def post_prompt(*, cot: bool) -> str:
+    """What the exported task puts after the options: its default or chain-of-thought ask."""
+    return OFFICIAL_COT_PROMPT if cot else DEFAULT_POST_PROMPT
+
+
+def task_prompt(doc: dict[str, Any], *, cot: bool) -> str:
+    """The text the exported lmms-eval task sends for an item (a line of the split's JSONL):
+    the shipped `doc_to_text` with the post-prompt its YAML sets, so a run in the app asks
+    exactly what `lmms_eval --tasks <task>` (or `<task>_cot`) asks."""
+    return lmms_eval_utils.doc_to_text(doc, {"pre_prompt": "", "post_prompt": post_prompt(cot=cot)})
+
+
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
@@ -114,7 +127,7 @@ def lmms_eval_yaml(release: Release, task: str, *, cot: bool) -> bytes:
         for part in METRIC_PARTS
     )
     name = f"{task}_cot" if cot else task
-    prompt = OFFICIAL_COT_PROMPT if cot else DEFAULT_POST_PROMPT
+    prompt = post_prompt(cot=cot)
     # Greedy as the official task; a chain of thought gets room for several paragraphs.
     tokens = 4096 if cot else 16
     return f"""# lmms-eval task for {release.name} {release.version} ({split}), made by sciannot.

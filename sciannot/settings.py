@@ -592,6 +592,13 @@ DRAFT_LEASE_SECONDS = env_float("DRAFT_LEASE_SECONDS", 90.0, above_minimum=True)
 DRAFT_WATCHDOG_SECONDS = env_float("DRAFT_WATCHDOG_SECONDS", 30.0, above_minimum=True)
 DRAFT_MAX_STAGE_ATTEMPTS = env_int("DRAFT_MAX_STAGE_ATTEMPTS", 3, minimum=1)
 DRAFT_DEFAULT_MAX_CALLS = env_int("DRAFT_DEFAULT_MAX_CALLS", 60, minimum=1)
+# Model evaluation runs: an item's lease (renewed while it is asked), how many items a task
+# takes at a time, how many tasks a run keeps in flight, and how often an item whose worker
+# died is tried before it counts as failed.
+EVAL_LEASE_SECONDS = env_float("EVAL_LEASE_SECONDS", 120.0, above_minimum=True)
+EVAL_BATCH_SIZE = env_int("EVAL_BATCH_SIZE", 10, minimum=1)
+EVAL_TASKS = env_int("EVAL_TASKS", 8, minimum=1)
+EVAL_MAX_ITEM_ATTEMPTS = env_int("EVAL_MAX_ITEM_ATTEMPTS", 3, minimum=1)
 # Browser copies: a transcode holds its video for this long, renewed while it makes progress;
 # the sweep sends again every copy whose send failed, whose worker died, or whose message
 # seems lost.
@@ -599,6 +606,10 @@ VIDEO_COPY_LEASE_SECONDS = env_int("VIDEO_COPY_LEASE_SECONDS", 600, minimum=10)
 VIDEO_COPY_SWEEP_SECONDS = env_int("VIDEO_COPY_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "drafting-watchdog": {"task": "drafting.watchdog", "schedule": DRAFT_WATCHDOG_SECONDS},
+    "evaluations-watchdog": {
+        "task": "baselines.evaluation_watchdog",
+        "schedule": DRAFT_WATCHDOG_SECONDS,
+    },
     "uploads-cleanup": {"task": "videos.cleanup_uploads", "schedule": 3600.0},
     "videos-copy-sweep": {
         "task": "videos.requeue_copies",

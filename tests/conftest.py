@@ -309,6 +309,7 @@ def frozen_releases_cleared(transactional_db: None) -> Iterator[None]:
         # Studies, model runs and what they hold point at releases and their items: they go
         # first.
         tables = ["baselines_answer", "baselines_participation", "baselines_study"]
+        tables += ["baselines_evalcall", "baselines_evalitem", "baselines_evaluation"]
         tables += ["baselines_prediction", "baselines_modelrun"]
         tables += [f"releases_{t}" for t in ("releaseitem", "releasefile", "release_readers")]
         for table in [*tables, "releases_release"]:
