@@ -390,12 +390,16 @@ def validate_item(
         if len(value) > limit:
             problems.append(f"`{name}` has {len(value)} characters; at most {limit}")
 
-    for name, value, kind in (
+    texts: list[tuple[str, str, str]] = [
         ("question", text, "question"),
         ("rationale", rationale, "rationale"),
-        *((f"options.{letter}", option, "option") for letter, option in options.items()),
-        *((f"timestamp_breakdown[{n}]", entry, "note") for n, entry in enumerate(breakdown)),
-    ):
+    ]
+    # Named one by one only when one of them is too long: the common case builds no names.
+    if max(map(len, options.values()), default=0) > int(limits["option"]):
+        texts += [(f"options.{letter}", option, "option") for letter, option in options.items()]
+    if max(map(len, breakdown), default=0) > int(limits["note"]):
+        texts += [(f"timestamp_breakdown[{n}]", entry, "note") for n, entry in enumerate(breakdown)]
+    for name, value, kind in texts:
         limit = int(limits[kind])
         if len(value) > limit:
             problems.append(f"`{name}` has {len(value):,} characters; at most {limit:,}")
