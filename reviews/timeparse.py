@@ -94,8 +94,11 @@ _AND_GAP_RE: Final = re.compile(r"\s+and\s+", re.IGNORECASE)
 _LIST_GAP_RE: Final = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+", re.IGNORECASE)
 
 # The word must start at a word boundary; "approx." keeps its period, "~"/"@" may touch the
-# token, and an opening bracket or a colon ("Time: 1:10") may sit in between.
-_PREV_WORD_RE: Final = re.compile(r"(?<![\w/.])(\w+(?:[/.]\w+)*\.?)|([~@])")
+# token, and an opening bracket or a colon ("Time: 1:10") may sit in between. As written
+# plainly: (?<![\w/.])\w+(?:[/.]\w+)*\.?|[~@] — here the boundary is checked after the first
+# character, so that the pattern starts with a character class and the regex engine skips
+# straight to the candidates.
+_PREV_WORD_RE: Final = re.compile(r"[\w~@](?:(?<=[~@])|(?<![\w/.]\w)\w*(?:[/.]\w+)*\.?)")
 _PREV_GAP_RE: Final = re.compile(r"[\s(\[{:]*")
 _NEXT_WORD_RE: Final = re.compile(r"[\s(\[]*([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s+([^\W\d_]+))?")
 _LOOKBACK: Final = 200
@@ -198,7 +201,7 @@ def _walk_back(text: str, start: int, pos: int, limit: int) -> tuple[list[str], 
             return words, True
         # A full stop stays on the word, so "ratio. 02:30" offers no cue "ratio";
         # only "approx." and "ca." are cues with a period.
-        words.append((match.group(1) or match.group(2)).casefold())
+        words.append(match.group().casefold())
         end = match.start()
     return words, False
 

@@ -86,6 +86,7 @@ class ItemData:
     spans: list[SpanData] = field(default_factory=list)
     _json: str | None = None
     _key: str | None = None
+    _hash: str | None = None
 
     @property
     def text_key(self) -> str:
@@ -141,7 +142,9 @@ class ItemData:
         return self._json
 
     def content_hash(self) -> str:
-        return hashlib.sha256(self.content_json().encode("utf-8")).hexdigest()
+        if self._hash is None:
+            self._hash = hashlib.sha256(self.content_json().encode("utf-8")).hexdigest()
+        return self._hash
 
 
 def _json_number(value: float) -> str:
@@ -197,6 +200,9 @@ def _parse_options(value: Any, problems: list[str]) -> dict[str, str]:
         and all(type(text) is str for text in value.values())
     ):
         # The common shape, keyed A–J in order with text values: nothing to normalise.
+        given = dict(value)
+        if not option_faults(given):
+            return given
         texts = list(value.values())
     elif isinstance(value, dict):
         keys = [str(key).strip().upper() for key in value]

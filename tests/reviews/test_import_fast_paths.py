@@ -30,6 +30,24 @@ def test_the_time_scanner_finds_what_the_plain_pattern_finds() -> None:
         assert fast == plain, text
 
 
+PLAIN_PREVIOUS_WORD = re.compile(r"(?<![\w/.])(\w+(?:[/.]\w+)*\.?)|([~@])")
+
+
+def test_the_cue_word_pattern_finds_what_the_plain_pattern_finds() -> None:
+    rng = random.Random(5)
+    alphabet = "ab_1٢é. /.~@:-(,"
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
+        start = rng.randrange(0, len(text) + 1)
+        stop = rng.randrange(start, len(text) + 1)
+        fast = [(m.span(), m.group()) for m in timeparse._PREV_WORD_RE.finditer(text, start, stop)]
+        plain = [
+            (m.span(), m.group(1) or m.group(2))
+            for m in PLAIN_PREVIOUS_WORD.finditer(text, start, stop)
+        ]
+        assert fast == plain, (text, start, stop)
+
+
 WORDS = ["the", "of", "ratio", "at", "approx.", "ca.", "a", "between", "diluted", "v/v", "x.y"]
 
 
