@@ -24,8 +24,8 @@ class ReviewsConfig(AppConfig):
             video_detail_context_register,
             video_list_annotation_register,
         )
+        from videos.past_end import past_end_count_register
         from videos.scoping import video_scope_register
-        from videos.services import past_end_count_register
 
         # Reviewers see the videos in their field and those of the questions in their field.
         video_scope_register(Role.REVIEWER, reviewer_videos_q)

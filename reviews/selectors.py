@@ -23,7 +23,6 @@ from reviews.models import (
 from reviews.services import decisions, edits
 from sciannot.accounts.models import Role
 from sciannot.accounts.permissions import has_role
-from sciannot.pagination import cached_rows
 from sciannot.seal import seal_check_question, seal_check_questions
 from videos.models import Benchmark
 from videos.scoping import scope_q
@@ -129,6 +128,10 @@ def next_in_queue(user: Any, *, after: Question | None = None) -> Question | Non
 
 def queue_counts(user: Any) -> dict[str, int]:
     """How many of the questions `user` may see are in each status (may lag a few seconds)."""
+    # Imported here: the pagination module brings in DRF, which commands that load this
+    # module at startup (through the app registries) never need.
+    from sciannot.pagination import cached_rows
+
     rows = questions_for_user(user).order_by().values("status").annotate(n=models.Count("id"))
     counts = dict.fromkeys(QuestionStatus.values, 0)
     counts.update({row["status"]: row["n"] for row in cached_rows(rows)})

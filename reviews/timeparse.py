@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 __all__ = [
@@ -77,8 +78,11 @@ class _Token:
 
 _DASHES: Final = "-\u2010\u2011\u2012\u2013\u2014\u2212"
 
-# Lookbehinds keep us from starting inside a longer number ("1.02:30", "1:2:3").
-_CHAIN_RE: Final = re.compile(r"(?<!\w)(?<!\d[.:])[0-9]+(?::[0-9]+)+(?:\.[0-9]+)?")
+# Lookbehinds keep us from starting inside a longer number ("1.02:30", "1:2:3"). They are
+# read after the first digit (hence the trailing "[0-9]" in each), so that the pattern starts
+# with a digit and the regex engine skips to the digits of a text instead of trying every
+# position.
+_CHAIN_RE: Final = re.compile(r"[0-9](?<!\w[0-9])(?<!\d[.:][0-9])[0-9]*(?::[0-9]+)+(?:\.[0-9]+)?")
 # A chain continued by more digits is some other notation (unicode digits, "02:22.5.1").
 _CHAIN_TAIL_RE: Final = re.compile(r"\d|[.:]\d")
 _TOKEN_RE: Final = re.compile(r"[0-9]+(?::[0-9]+)+(?:\.[0-9]+)?")
@@ -90,11 +94,15 @@ _AND_GAP_RE: Final = re.compile(r"\s+and\s+", re.IGNORECASE)
 _LIST_GAP_RE: Final = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+", re.IGNORECASE)
 
 # The word must start at a word boundary; "approx." keeps its period, "~"/"@" may touch the
-# token, and an opening bracket or a colon ("Time: 1:10") may sit in between.
-_PREV_WORD_RE: Final = re.compile(r"(?<![\w/.])(\w+(?:[/.]\w+)*\.?)|([~@])")
+# token, and an opening bracket or a colon ("Time: 1:10") may sit in between. As written
+# plainly: (?<![\w/.])\w+(?:[/.]\w+)*\.?|[~@] — here the boundary is checked after the first
+# character, so that the pattern starts with a character class and the regex engine skips
+# straight to the candidates.
+_PREV_WORD_RE: Final = re.compile(r"[\w~@](?:(?<=[~@])|(?<![\w/.]\w)\w*(?:[/.]\w+)*\.?)")
 _PREV_GAP_RE: Final = re.compile(r"[\s(\[{:]*")
 _NEXT_WORD_RE: Final = re.compile(r"[\s(\[]*([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s+([^\W\d_]+))?")
 _LOOKBACK: Final = 200
+_SHORT_LOOKBACK: Final = 48
 
 # fmt: off
 _TIME_CUES: Final = frozenset({
@@ -127,6 +135,7 @@ _LEADING_RE: Final = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def _shape(chain: str) -> tuple[float | None, bool] | None:
     """Read a digits-and-colons chain: None if it is no time shape, else (value, strong)."""
     main, _, fraction = chain.partition(".")
@@ -154,6 +163,8 @@ def _shape(chain: str) -> tuple[float | None, bool] | None:
 
 def _scan_tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
+    if ":" not in text:
+        return tokens
     for match in _CHAIN_RE.finditer(text):
         if _CHAIN_TAIL_RE.match(text, match.end()):
             continue
@@ -165,18 +176,34 @@ def _scan_tokens(text: str) -> list[_Token]:
 
 def _previous_words(text: str, pos: int, limit: int = 3) -> list[str]:
     """Up to `limit` words before `pos`, nearest first; other punctuation ends the search."""
+    # One forward scan of a window, then walk back: a backwards regex search anchored at the
+    # end would rescan the window once per word. A short window usually settles it; the full
+    # one is read only when the walk reached the short window's start.
+    if pos > _SHORT_LOOKBACK:
+        words, settled = _walk_back(text, pos - _SHORT_LOOKBACK, pos, limit)
+        if settled:
+            return words
+    return _walk_back(text, max(0, pos - _LOOKBACK), pos, limit)[0]
+
+
+def _walk_back(text: str, start: int, pos: int, limit: int) -> tuple[list[str], bool]:
+    """The words walking back from `pos` within text[start:pos], and whether the walk
+    stopped for a reason of its own (a limit or punctuation) before running out of window.
+
+    A word cannot start right after a letter, digit, "/" or ".", so the matches inside the
+    window are those of any wider window, except a word cut by the window's start, which
+    never matches; a walk that stopped on its own is therefore the same in every window.
+    """
     words: list[str] = []
     end = pos
-    # One forward scan of the window, then walk back: a backwards regex search anchored at
-    # the end would rescan the window once per word.
-    for match in reversed(list(_PREV_WORD_RE.finditer(text, max(0, pos - _LOOKBACK), pos))):
+    for match in reversed(list(_PREV_WORD_RE.finditer(text, start, pos))):
         if len(words) >= limit or _PREV_GAP_RE.fullmatch(text, match.end(), end) is None:
-            break
+            return words, True
         # A full stop stays on the word, so "ratio. 02:30" offers no cue "ratio";
         # only "approx." and "ca." are cues with a period.
-        words.append((match.group(1) or match.group(2)).casefold())
+        words.append(match.group().casefold())
         end = match.start()
-    return words
+    return words, False
 
 
 def _skip_the(words: list[str]) -> list[str]:

@@ -100,6 +100,7 @@ def refuse_nul(value: str, *, what: str) -> str:
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 _JSON_LONG_NUMBER = re.compile(rf"-?\d{{{MAX_INT_DIGITS * 5},}}")
+_LONG_DIGITS = MAX_INT_DIGITS * 5
 
 
 def json_depth(text: str) -> int:
@@ -118,6 +119,34 @@ def json_precheck(text: str, *, max_depth: int | None = None) -> None:
     """Refuse, without parsing, JSON nested deeper than the limit or holding numbers of
     thousands of digits (what makes Python's parser recurse until it crashes, or stall)."""
     limit = max_depth if max_depth is not None else settings.INPUT_JSON_MAX_DEPTH
+    # Fast path: brackets and digit runs counted in the whole text, strings included, bound
+    # those outside strings from above; most texts pass here without building the skeleton.
+    if text.count("[") + text.count("{") <= limit and not _has_digit_run(text, _LONG_DIGITS):
+        return
+    _json_precheck_skeleton(text, limit)
+
+
+def _has_digit_run(text: str, length: int) -> bool:
+    """Whether `text` holds `length` decimal digits (what the regex `\\d` matches) in a row.
+
+    Such a run covers one of every `length` positions, so only those are looked at, and
+    from each digit among them the run around it is measured.
+    """
+    for index in range(length - 1, len(text), length):
+        if text[index].isdecimal():
+            start = index
+            while start > 0 and text[start - 1].isdecimal():
+                start -= 1
+            end = index + 1
+            while end < len(text) and end - start < length and text[end].isdecimal():
+                end += 1
+            if end - start >= length:
+                return True
+    return False
+
+
+def _json_precheck_skeleton(text: str, limit: int) -> None:
+    """json_precheck's full reading: strings blanked, then brackets and numbers measured."""
     skeleton = _JSON_STRING.sub('""', text)
     depth = deepest = 0
     for match in _JSON_BRACKET.finditer(skeleton):

@@ -20,6 +20,7 @@ from videos.media.poster import extract_poster
 from videos.media.probe import MediaError, VideoFacts, probe_video, sha256_file
 from videos.media.transcode import is_browser_playable
 from videos.models import Benchmark, Manuscript, MediaStatus, Transcript, TranscriptCue, Video
+from videos.past_end import questions_past_end
 from videos.playable import copy_enqueue
 from videos.thumbnails import thumbnails_enqueue
 from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript
@@ -328,20 +329,3 @@ def _import_one(benchmark: Benchmark, path: Path, video_id: str) -> FileOutcome:
                 f"({video.duration:.1f} s)"
             )
     return FileOutcome(path.name, video_id, outcome, "; ".join(notes))
-
-
-# Counts of a higher layer's items that cite times past a video's probed end (the reviews app
-# registers its questions' count from its AppConfig.ready()); this layer knows no questions.
-PastEndCount = Callable[[Video], int]
-_past_end_counts: list[PastEndCount] = []
-
-
-def past_end_count_register(count: PastEndCount) -> None:
-    if count not in _past_end_counts:
-        _past_end_counts.append(count)
-
-
-def questions_past_end(video: Video) -> int:
-    """Questions imported before the file whose evidence lies past the probed end."""
-    assert video.duration is not None
-    return sum(count(video) for count in _past_end_counts)

@@ -11,7 +11,10 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
+
+from django.conf import settings
 
 from reviews.models.questions import QuestionType, SpanOrigin
 from reviews.timeparse import (
@@ -20,7 +23,7 @@ from reviews.timeparse import (
     format_timestamp,
     parse_breakdown_entry,
 )
-from sciannot.inputs import has_nul, text_limit
+from sciannot.inputs import has_nul
 from sciannot.taxonomy import category_for_discipline, normalise_category
 from sciannot.vocabulary import LETTERS
 
@@ -41,7 +44,7 @@ def option_faults(options: dict[str, str]) -> list[tuple[str, str | None]]:
     faults: list[tuple[str, str | None]] = []
     seen: dict[str, str] = {}
     for letter, text in options.items():
-        key = normalise_text(text).casefold()
+        key = " ".join(text.split()).casefold()
         if not key:
             faults.append((letter, None))
         elif key in seen:
@@ -82,10 +85,14 @@ class ItemData:
     video_duration: float | None
     spans: list[SpanData] = field(default_factory=list)
     _json: str | None = None
+    _key: str | None = None
+    _hash: str | None = None
 
     @property
     def text_key(self) -> str:
-        return text_key(self.text)
+        if self._key is None:
+            self._key = text_key(self.text)
+        return self._key
 
     def content(self) -> dict[str, Any]:
         """The item's content as stored: what a revision snapshot records (without status)."""
@@ -107,13 +114,42 @@ class ItemData:
         }
 
     def content_json(self) -> str:
-        """The content as canonical JSON, computed once: it is hashed and snapshotted."""
+        """The content as canonical JSON, computed once: it is hashed and snapshotted.
+
+        Written out directly rather than through `canonical_json(self.content())`: an import
+        makes one per item, and this gives the same text (keys sorted, compact, not ASCII-
+        escaped) several times faster. The tests hold the two to each other.
+        """
         if self._json is None:
-            self._json = canonical_json(self.content())
+            text = encode_basestring
+            options = ",".join(
+                f"{text(letter)}:{text(option)}" for letter, option in sorted(self.options.items())
+            )
+            spans = ",".join(
+                f'{{"end":{_json_number(s.end)},"note":{text(s.note)},'
+                f'"origin":{text(s.origin)},"start":{_json_number(s.start)}}}'
+                for s in self.spans
+            )
+            breakdown = ",".join(map(text, self.timestamp_breakdown))
+            self._json = (
+                f'{{"answer":{text(self.answer)},"category":{text(self.category)},'
+                f'"discipline":{text(self.discipline)},"options":{{{options}}},'
+                f'"question":{text(self.text)},"question_id":{text(self.question_id)},'
+                f'"question_type":{text(self.question_type)},'
+                f'"rationale":{text(self.rationale)},"spans":[{spans}],'
+                f'"subject":{text(self.subject)},"timestamp_breakdown":[{breakdown}]}}'
+            )
         return self._json
 
     def content_hash(self) -> str:
-        return hashlib.sha256(self.content_json().encode("utf-8")).hexdigest()
+        if self._hash is None:
+            self._hash = hashlib.sha256(self.content_json().encode("utf-8")).hexdigest()
+        return self._hash
+
+
+def _json_number(value: float) -> str:
+    """A span time as `json.dumps` writes it (times are finite: `find_times` makes them)."""
+    return float.__repr__(value) if isinstance(value, float) else json.dumps(value)
 
 
 def canonical_json(content: dict[str, Any]) -> str:
@@ -158,7 +194,17 @@ def _as_text(raw: dict[str, Any], name: str, problems: list[str]) -> str:
 
 def _parse_options(value: Any, problems: list[str]) -> dict[str, str]:
     texts: list[Any]
-    if isinstance(value, dict):
+    if (
+        type(value) is dict
+        and tuple(value) == LETTERS
+        and all(type(text) is str for text in value.values())
+    ):
+        # The common shape, keyed A–J in order with text values: nothing to normalise.
+        given = dict(value)
+        if not option_faults(given):
+            return given
+        texts = list(value.values())
+    elif isinstance(value, dict):
         keys = [str(key).strip().upper() for key in value]
         if sorted(keys) != list(LETTERS):
             extra = sorted(set(keys) - set(LETTERS))
@@ -250,11 +296,14 @@ def validate_item(
     *,
     known_duration: float | None = None,
     known_category: str = "",
+    may_hold_nul: bool = True,
 ) -> ItemData:
     """Check one raw item and return it normalised; raise ItemProblems listing every fault.
 
     `known_duration` and `known_category` come from the video when it already exists: a
-    probed duration is the truth that times are checked against.
+    probed duration is the truth that times are checked against. `may_hold_nul=False` says
+    the caller knows no value holds a NUL (its JSON text had no `\\u0000`), which spares a
+    walk over every value.
     """
     if not isinstance(raw, dict):
         raise ItemProblems(["an item must be a JSON object"])
@@ -337,6 +386,7 @@ def validate_item(
 
     # The columns' sizes: PostgreSQL refuses a longer value with a database error (SQLite
     # would keep it), so it is a problem of the line instead.
+    limits = settings.TEXT_LIMITS
     for name, value, limit in (
         ("video_id", video_id, 64),
         ("question_id", question_id, 32),
@@ -346,15 +396,20 @@ def validate_item(
         if len(value) > limit:
             problems.append(f"`{name}` has {len(value)} characters; at most {limit}")
 
-    for name, value, kind in (
+    texts: list[tuple[str, str, str]] = [
         ("question", text, "question"),
         ("rationale", rationale, "rationale"),
-        *((f"options.{letter}", option, "option") for letter, option in options.items()),
-        *((f"timestamp_breakdown[{n}]", entry, "note") for n, entry in enumerate(breakdown)),
-    ):
-        if len(value) > text_limit(kind):
-            problems.append(f"`{name}` has {len(value):,} characters; at most {text_limit(kind):,}")
-    if has_nul(raw):
+    ]
+    # Named one by one only when one of them is too long: the common case builds no names.
+    if max(map(len, options.values()), default=0) > int(limits["option"]):
+        texts += [(f"options.{letter}", option, "option") for letter, option in options.items()]
+    if max(map(len, breakdown), default=0) > int(limits["note"]):
+        texts += [(f"timestamp_breakdown[{n}]", entry, "note") for n, entry in enumerate(breakdown)]
+    for name, value, kind in texts:
+        limit = int(limits[kind])
+        if len(value) > limit:
+            problems.append(f"`{name}` has {len(value):,} characters; at most {limit:,}")
+    if may_hold_nul and has_nul(raw):
         problems.append("a value contains a NUL character (\\u0000)")
 
     if problems:

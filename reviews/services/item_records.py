@@ -19,6 +19,9 @@ class RawRecord:
     line: int
     value: Any = None
     error: str = ""
+    # False when the record's JSON text had no `\\u0000`, so no value can hold a NUL (JSON
+    # refuses a raw one inside a string).
+    may_hold_nul: bool = True
 
 
 def iter_records(path: Path) -> Iterator[RawRecord]:
@@ -74,7 +77,7 @@ def _iter_jsonl(path: Path) -> Iterator[RawRecord]:
                 yield RawRecord(line_number, error=problem)
                 continue
             try:
-                yield RawRecord(line_number, json.loads(line))
+                yield RawRecord(line_number, json.loads(line), may_hold_nul="\\u0000" in line)
             except json.JSONDecodeError as exc:
                 ending = "" if line.endswith("\n") else " (the line looks truncated)"
                 yield RawRecord(

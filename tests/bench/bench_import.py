@@ -2,8 +2,10 @@
 
 Run with `make bench` (BENCH_ARGS="--items 20000" for a quicker run). It uses a database of
 its own: with DATABASE_URL set to PostgreSQL it creates `<name>_bench` beside it, otherwise
-a SQLite file under var/bench. Each import runs in a child process so that its peak memory
-(max RSS) is measured alone.
+a SQLite file under var/bench. Each import is the whole command (process start included) in a
+child process, so that its peak memory (max RSS) is measured alone: a first import with
+`--status accepted` into an empty database, then, into another empty one, a first import
+with the default status and the same file again.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH_VAR = ROOT / "var" / "bench"
 TYPES = ("Conceptual Reasoning", "Hypothetical Reasoning", "Quantitative Reasoning")
 DISCIPLINES = ("Chemistry", "Biology", "Medicine", "Physics", "Engineering", "Bioengineering")
-TARGET_ITEMS_PER_S = 5000
+TARGET_ITEMS_PER_S = 10_000
 TARGET_PEAK_MB = 500
 
 
@@ -88,6 +90,16 @@ def bench_environment(var: Path = BENCH_VAR, suffix: str = "_bench") -> tuple[di
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run a child process; return (seconds, peak RSS in MB, its output)."""
+    seconds, peak, _, output = run_child(command, env)
+    return seconds, peak, output
+
+
+def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run a child process; return (seconds, peak RSS in MB, CPU seconds, its output).
+
+    The CPU seconds (user + system) of the child alone hold still on a loaded machine,
+    where the wall-clock figure does not.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -99,7 +111,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float,
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
-    return elapsed, usage.ru_maxrss / 1024, output
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, output
 
 
 def main() -> None:
@@ -112,32 +124,43 @@ def main() -> None:
     BENCH_VAR.mkdir(parents=True)
     source = BENCH_VAR / "items.jsonl"
     generate(source, args.items, min(args.videos, args.items))
-    env, database = bench_environment()
     python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    command = [python, "manage.py", "import_questions", str(source)]
 
-    rows = []
-    for label in ("first import", "re-import (unchanged)"):
-        seconds, peak, _ = run_measured([python, "manage.py", "import_questions", str(source)], env)
-        rows.append((label, seconds, args.items / seconds, peak))
+    rows: list[tuple[str, float, float, float, float]] = []
+    runs: tuple[list[tuple[str, list[str]]], ...] = (
+        [("first import, accepted", ["--status", "accepted"])],
+        [("first import, draft", []), ("re-import (unchanged)", [])],
+    )
+    for group in runs:
+        # Each group starts from an empty database: the first import of each is like-for-like.
+        env, database = bench_environment()
+        subprocess.run(
+            [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        for label, extra in group:
+            seconds, peak, cpu, _ = run_child([*command, *extra], env)
+            rows.append((label, seconds, args.items / seconds, peak, cpu))
 
     size_mb = source.stat().st_size / 1e6
+    on_postgres = database.startswith("PostgreSQL")
     print(f"\nImport benchmark: {args.items:,} items ({size_mb:.0f} MB JSONL) on {database}")
-    print("each item: a question, ten options, its evidence spans and a revision\n")
-    print(f"{'run':<24}{'seconds':>10}{'items/s':>12}{'peak MB':>10}")
-    for label, seconds, rate, peak in rows:
-        print(f"{label:<24}{seconds:>10.1f}{rate:>12,.0f}{peak:>10.0f}")
-    first = rows[0]
-    if database.startswith("PostgreSQL"):
-        throughput = "met" if first[2] >= TARGET_ITEMS_PER_S else "NOT met"
+    print("each item: a question, ten options, its evidence spans and a revision;")
+    print("the whole command is timed, process start included\n")
+    print(f"{'run':<26}{'seconds':>9}{'items/s':>10}{'target':>10}{'peak MB':>9}{'CPU s':>8}")
+    for label, seconds, rate, peak, cpu in rows:
+        target = f">= {TARGET_ITEMS_PER_S:,}" if label.startswith("first") else ""
+        print(f"{label:<26}{seconds:>9.1f}{rate:>10,.0f}{target:>10}{peak:>9.0f}{cpu:>8.1f}")
+    print("(CPU s: user + system time of the import process, not of the database server)")
+    firsts = [row for row in rows if row[0].startswith("first")]
+    if on_postgres:
+        throughput = "met" if min(r[2] for r in firsts) >= TARGET_ITEMS_PER_S else "NOT met"
     else:
         throughput = "not measured here (set DATABASE_URL to a PostgreSQL database)"
     memory = "met" if max(r[3] for r in rows) < TARGET_PEAK_MB else "NOT met"
     print(
-        f"\ntargets: >= {TARGET_ITEMS_PER_S:,} items/s on PostgreSQL, < {TARGET_PEAK_MB} MB peak"
-        f" -> throughput {throughput}, memory {memory}",
+        f"\ntargets: first imports >= {TARGET_ITEMS_PER_S:,} items/s on PostgreSQL, "
+        f"< {TARGET_PEAK_MB} MB peak -> throughput {throughput}, memory {memory}",
         flush=True,
     )
     # The pages, against the database the import just filled.

@@ -15,12 +15,8 @@ from django.db import IntegrityError, transaction
 from videos.guards import ReplacementRefused, video_check_replaceable
 from videos.media.probe import MediaError, MediaTooLarge, VideoFacts, probe_video, sha256_file
 from videos.models import Upload, UploadKind, UploadStatus, Video
-from videos.services import (
-    manuscript_attach,
-    questions_past_end,
-    transcript_attach,
-    video_adopt_stored_file,
-)
+from videos.past_end import questions_past_end
+from videos.services import manuscript_attach, transcript_attach, video_adopt_stored_file
 from videos.stored_files import MovableFile
 from videos.transcripts import Cue, TranscriptError, detect_format, parse_transcript
 from videos.uploads.services import (
