@@ -7,7 +7,6 @@ import hashlib
 import posixpath
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,9 +177,3 @@ def remove_written(names: list[str]) -> None:
 
 def release_file(release: Release, split: str, fmt: str) -> ReleaseFile | None:
     return release.files.filter(split=split, format=fmt).first()
-
-
-def iter_file(stored: ReleaseFile, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-    with stored.file.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            yield chunk
