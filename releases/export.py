@@ -84,10 +84,20 @@ class SplitWriter:
     def document(
         self, *, request: FreezeRequest, created_at: str
     ) -> tempfile._TemporaryFileWrapper[bytes]:
-        """The `.json` export: the header, then the same items as the JSONL."""
+        """The `.json` export: the header, then the same items as the JSONL. Its sha256 and
+        size are taken as it is written (`json_sha256`, `json_size`)."""
         self.flush()
         document = tempfile.NamedTemporaryFile()  # noqa: SIM115 - closed by close()
-        document.write(
+        digest = hashlib.sha256()
+        size = 0
+
+        def write(data: bytes) -> None:
+            nonlocal size
+            document.write(data)
+            digest.update(data)
+            size += len(data)
+
+        write(
             json_header(
                 name=request.name,
                 version=request.version,
@@ -102,14 +112,17 @@ class SplitWriter:
         separator = b""
         while chunk := self.jsonl.read(BUFFER):
             if chunk.endswith(b"\n"):
-                document.write(separator + chunk[:-1].replace(b"\n", b","))
+                write(separator + chunk[:-1].replace(b"\n", b","))
                 separator = b","
             else:
-                document.write(separator + chunk.replace(b"\n", b","))
+                write(separator + chunk.replace(b"\n", b","))
                 separator = b""
-        document.write(b"]}\n")
+        write(b"]}\n")
         document.flush()
+        document.seek(0)
+        self.jsonl.seek(0)
         self.json_file = document
+        self.json_sha256, self.json_size = digest.hexdigest(), size
         return document
 
     def counts(self) -> dict[str, dict[str, int]]:
