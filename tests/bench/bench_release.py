@@ -27,6 +27,7 @@ from tests.bench.bench_import import bench_environment, generate, run_measured  
 
 FREEZE_TARGET_S = 5.0
 DOWNLOAD_TARGET = 150_000
+TARGET_SIZE = 100_000
 
 TOKEN = """
 import django
@@ -133,11 +134,13 @@ def main() -> None:
         f"{'items':>8}{'freeze s':>10}{'target':>8}{'items/s':>10}{'command s':>11}"
         f"{'peak MB':>9}{'download s':>12}{'items/s':>11}{'target':>10}{'first, items/s':>16}"
     )
+    # The targets are set for the 100,000-item release.
+    targets = (f"<= {FREEZE_TARGET_S:g}", f">= {DOWNLOAD_TARGET // 1000}k")
     for size, froze, seconds, peak, took, rate, first in rows:
         print(
-            f"{size:>8,}{froze:>10.1f}{'<= ' + format(FREEZE_TARGET_S * size / 100_000, 'g'):>8}"
+            f"{size:>8,}{froze:>10.1f}{targets[0] if size == TARGET_SIZE else '':>8}"
             f"{size / froze:>10,.0f}{seconds:>11.1f}{peak:>9.0f}{took:>12.2f}{rate:>11,.0f}"
-            f"{'>= ' + format(DOWNLOAD_TARGET // 1000) + 'k':>10}{first:>16,.0f}"
+            f"{targets[1] if size == TARGET_SIZE else '':>10}{first:>16,.0f}"
         )
     print(
         "(freeze s: the freeze itself; command s: the whole command, start-up included;\n"
