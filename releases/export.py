@@ -7,7 +7,6 @@ import hashlib
 import posixpath
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +84,20 @@ class SplitWriter:
     def document(
         self, *, request: FreezeRequest, created_at: str
     ) -> tempfile._TemporaryFileWrapper[bytes]:
-        """The `.json` export: the header, then the same items as the JSONL."""
+        """The `.json` export: the header, then the same items as the JSONL. Its sha256 and
+        size are taken as it is written (`json_sha256`, `json_size`)."""
         self.flush()
         document = tempfile.NamedTemporaryFile()  # noqa: SIM115 - closed by close()
-        document.write(
+        digest = hashlib.sha256()
+        size = 0
+
+        def write(data: bytes) -> None:
+            nonlocal size
+            document.write(data)
+            digest.update(data)
+            size += len(data)
+
+        write(
             json_header(
                 name=request.name,
                 version=request.version,
@@ -103,14 +112,17 @@ class SplitWriter:
         separator = b""
         while chunk := self.jsonl.read(BUFFER):
             if chunk.endswith(b"\n"):
-                document.write(separator + chunk[:-1].replace(b"\n", b","))
+                write(separator + chunk[:-1].replace(b"\n", b","))
                 separator = b","
             else:
-                document.write(separator + chunk.replace(b"\n", b","))
+                write(separator + chunk.replace(b"\n", b","))
                 separator = b""
-        document.write(b"]}\n")
+        write(b"]}\n")
         document.flush()
+        document.seek(0)
+        self.jsonl.seek(0)
         self.json_file = document
+        self.json_sha256, self.json_size = digest.hexdigest(), size
         return document
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -178,9 +190,3 @@ def remove_written(names: list[str]) -> None:
 
 def release_file(release: Release, split: str, fmt: str) -> ReleaseFile | None:
     return release.files.filter(split=split, format=fmt).first()
-
-
-def iter_file(stored: ReleaseFile, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-    with stored.file.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            yield chunk

@@ -27,14 +27,14 @@ from django.utils import timezone
 from releases.access import lock_benchmark, release_check_audience
 from releases.artifacts import RESERVED
 from releases.changelog import changelog
-from releases.export import BUFFER, SplitWriter, dumps, hash_file, remove_written
+from releases.export import BUFFER, SplitWriter, dumps, remove_written
 from releases.gate import Gate, GateProcess, GateReport
 from releases.models import SEMVER, SPLIT_NAME, Access, Release, ReleaseFile, ReleaseItem
 from releases.ordering import version_key
 from releases.rows import FreezeRequest, chosen_questions, stream_items
 from releases.splits import assign_splits
 from sciannot.accounts.models import User
-from sciannot.bulk_copy import copy_text, insert_copy_file
+from sciannot.bulk_copy import BackgroundCopy, copy_text
 from sciannot.conflicts import Conflict, create_unique
 from sciannot.inputs import check_length
 from videos.models import Benchmark
@@ -308,7 +308,13 @@ def release_freeze(
             report = freezer.run(release_id=release.pk)
             if not report.ok:
                 raise GateFailed(report)
-            insert_copy_file(ReleaseItem, ["release_id", *ITEM_COLUMNS], freezer.snapshot)
+            # The snapshot rows go in on the connection (a helper thread) while this thread
+            # stores the files, which needs no database: the two overlap.
+            copying = BackgroundCopy(ReleaseItem, ["release_id", *ITEM_COLUMNS], freezer.snapshot)
+            try:
+                stored_files = _store_files(freezer, release, request, created_at, written)
+            finally:
+                copying.wait()
             # A release others may download must not carry a question an open blind study
             # holds (under whatever release or version), or its evaluators would get the key.
             release_check_audience(release=release, access=request.access, readers=())
@@ -321,17 +327,13 @@ def release_freeze(
                 raise WarningsUnconfirmed(report)
             splits: dict[str, Any] = {}
             for writer in freezer.writers.values():
-                document = writer.document(request=request, created_at=created_at)
                 files = {}
-                for fmt, handle in (("jsonl", writer.jsonl), ("json", document)):
-                    sha, size = hash_file(handle)
-                    stored = ReleaseFile(
-                        release=release, split=writer.name, format=fmt, sha256=sha, size=size
-                    )
-                    stored.file.save(f"{writer.name}.{fmt}", File(handle), save=False)
-                    written.append(stored.file.name)
+                for stored in stored_files[writer.name]:
                     stored.save()
-                    files[f"{writer.name}.{fmt}"] = {"sha256": sha, "bytes": size}
+                    files[f"{writer.name}.{stored.format}"] = {
+                        "sha256": stored.sha256,
+                        "bytes": stored.size,
+                    }
                 splits[writer.name] = {
                     "count": writer.count,
                     "videos": len(writer.videos),
@@ -376,6 +378,29 @@ def release_freeze(
         freezer.close()
     release.refresh_from_db()
     return release, report
+
+
+def _store_files(
+    freezer: Freezer, release: Release, request: FreezeRequest, created_at: str, written: list[str]
+) -> dict[str, list[ReleaseFile]]:
+    """Each split's JSONL and JSON put in storage (their rows not saved yet), each name
+    added to `written` as soon as it exists, for the clean-up of a failed freeze."""
+    stored_files: dict[str, list[ReleaseFile]] = {}
+    for writer in freezer.writers.values():
+        document = writer.document(request=request, created_at=created_at)
+        stored_files[writer.name] = []
+        # Both hashed as they were written: no second read of either file.
+        for fmt, handle, sha, size in (
+            ("jsonl", writer.jsonl, writer.sha256, writer.size),
+            ("json", document, writer.json_sha256, writer.json_size),
+        ):
+            stored = ReleaseFile(
+                release=release, split=writer.name, format=fmt, sha256=sha, size=size
+            )
+            stored.file.save(f"{writer.name}.{fmt}", File(handle), save=False)
+            written.append(stored.file.name)
+            stored_files[writer.name].append(stored)
+    return stored_files
 
 
 def _release_create(**fields: Any) -> Release:

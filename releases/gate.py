@@ -329,21 +329,27 @@ class GateProcess:
         )
         self._process.start()
         child.close()
-        self._batch: list[tuple[bytes, list[Any], list[Any], int]] = []
+        self._lines: list[bytes] = []
+        self._facts: list[tuple[list[Any], list[Any], int]] = []
 
     def add_line(
         self, *, line: bytes, spans: list[Any], flags: list[dict[str, Any]], accepts: int
     ) -> None:
-        self._batch.append((line, spans, flags, accepts))
-        if len(self._batch) >= self.BATCH:
-            self._send(self._batch)
-            self._batch = []
+        self._lines.append(line)
+        self._facts.append((spans, flags, accepts))
+        if len(self._lines) >= self.BATCH:
+            self._send_batch()
+
+    def _send_batch(self) -> None:
+        """One message of plain bytes per batch, not a pickle: the facts as one JSON line,
+        then the items' lines as they are (an export line never holds a newline)."""
+        self._send_bytes(b"\n".join([orjson.dumps(self._facts), *self._lines]))
+        self._lines, self._facts = [], []
 
     def report(self) -> GateReport:
-        if self._batch:
-            self._send(self._batch)
-            self._batch = []
-        self._send(None)
+        if self._lines:
+            self._send_batch()
+        self._send_bytes(b"")
         outcome = self._outcome()
         self._process.join()
         if isinstance(outcome, str):
@@ -351,11 +357,11 @@ class GateProcess:
         assert isinstance(outcome, GateReport)
         return outcome
 
-    def _send(self, message: Any) -> None:
+    def _send_bytes(self, message: bytes) -> None:
         """Send to the child; a child that already failed has closed its end, so the pipe
         breaks: raise the failure the child sent before it went."""
         try:
-            self._conn.send(message)
+            self._conn.send_bytes(message)
         except (BrokenPipeError, ConnectionResetError):
             outcome = self._outcome()
             raise GateCrashed(
@@ -382,8 +388,9 @@ def _serve(conn: Connection, required_accepts: int) -> None:
     """The child's loop: check each batch's items until told to report."""
     try:
         gate = Gate(required_accepts=required_accepts)
-        while (batch := conn.recv()) is not None:
-            for line, spans, flags, accepts in batch:
+        while batch := conn.recv_bytes():
+            facts, *lines = batch.split(b"\n")
+            for line, (spans, flags, accepts) in zip(lines, orjson.loads(facts), strict=True):
                 item = orjson.loads(line)
                 gate.add(uid=item["uid"], item=item, spans=spans, flags=flags, accepts=accepts)
         conn.send(gate.report())

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from django.db import IntegrityError, connection, models
+from django.db import DatabaseError, IntegrityError, connection, models
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -110,6 +110,59 @@ def insert_copy_file(model: type[models.Model], columns: Sequence[str], handle: 
             ]
 
     insert_rows(model, columns, rows())
+
+
+class BackgroundCopy:
+    """`insert_copy_file` run by a helper thread on the caller's own connection (PostgreSQL;
+    elsewhere it has run already). The caller must not use the connection until `wait()`,
+    which re-raises the copy's error in the caller's thread."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], handle: IO[bytes]):
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if connection.vendor != "postgresql":
+            insert_copy_file(model, columns, handle)
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        assert raw is not None
+        table = model._meta.db_table
+        column_sql = ", ".join(f'"{column}"' for column in columns)
+        handle.seek(0)
+
+        def work() -> None:
+            try:
+                sql = f'COPY "{table}" ({column_sql}) FROM STDIN'
+                with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+            except BaseException as exc:  # handed to the caller's thread by wait()
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="copy-file", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            converted = _django_error(error)
+            if converted is error:
+                raise error
+            raise converted from error
+
+
+def _django_error(error: BaseException) -> BaseException:
+    """A database error from a helper thread as Django would have raised it."""
+    import psycopg
+
+    if isinstance(error, psycopg.errors.IntegrityError):
+        return IntegrityError(str(error))
+    if isinstance(error, psycopg.Error):
+        return DatabaseError(str(error))
+    return error
 
 
 CopyJob = tuple[type[models.Model], Sequence[str], Sequence[Sequence[Any]]]

@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench_import import bench_environment, generate, run_measured  # noqa: E402
 
-FREEZE_TARGET_S = 15.0
-DOWNLOAD_TARGET = 100_000
+FREEZE_TARGET_S = 5.0
+DOWNLOAD_TARGET = 150_000
+TARGET_SIZE = 100_000
 
 TOKEN = """
 import django
@@ -130,13 +131,16 @@ def main() -> None:
         server.wait(timeout=30)
     print(f"\nRelease benchmark on {database}: freeze (child process) and HTTP download (gunicorn)")
     print(
-        f"{'items':>8}{'freeze s':>10}{'items/s':>10}{'command s':>11}{'peak MB':>9}"
-        f"{'download s':>12}{'items/s':>11}{'first, items/s':>16}"
+        f"{'items':>8}{'freeze s':>10}{'target':>8}{'items/s':>10}{'command s':>11}"
+        f"{'peak MB':>9}{'download s':>12}{'items/s':>11}{'target':>10}{'first, items/s':>16}"
     )
+    # The targets are set for the 100,000-item release.
+    targets = (f"<= {FREEZE_TARGET_S:g}", f">= {DOWNLOAD_TARGET // 1000}k")
     for size, froze, seconds, peak, took, rate, first in rows:
         print(
-            f"{size:>8,}{froze:>10.1f}{size / froze:>10,.0f}{seconds:>11.1f}{peak:>9.0f}"
-            f"{took:>12.2f}{rate:>11,.0f}{first:>16,.0f}"
+            f"{size:>8,}{froze:>10.1f}{targets[0] if size == TARGET_SIZE else '':>8}"
+            f"{size / froze:>10,.0f}{seconds:>11.1f}{peak:>9.0f}{took:>12.2f}{rate:>11,.0f}"
+            f"{targets[1] if size == TARGET_SIZE else '':>10}{first:>16,.0f}"
         )
     print(
         "(freeze s: the freeze itself; command s: the whole command, start-up included;\n"
@@ -144,7 +148,7 @@ def main() -> None:
     )
     largest = rows[-1]
     print(
-        f"\ntargets: freeze of {largest[0]:,} in <= {FREEZE_TARGET_S:.0f} s -> "
+        f"\ntargets: freeze of {largest[0]:,} in <= {FREEZE_TARGET_S:g} s -> "
         f"{'met' if largest[1] <= FREEZE_TARGET_S else 'NOT met'}; download >= "
         f"{DOWNLOAD_TARGET:,} items/s -> {'met' if largest[5] >= DOWNLOAD_TARGET else 'NOT met'}; "
         f"peak memory {rows[0][3]:.0f} MB at {rows[0][0]:,} and {largest[3]:.0f} MB at "

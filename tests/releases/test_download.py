@@ -6,14 +6,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from wsgiref.util import FileWrapper
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.test import Client
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from releases.models import Release
@@ -60,6 +65,33 @@ def test_a_curator_downloads_both_formats_with_an_etag(release: Release, curator
     assert again.status_code == 304 and again["ETag"] == f'"{sha}"'
     assert client.get(URL, headers={"If-None-Match": '"other"'}).status_code == 200
     assert client.head(URL).status_code == 200
+
+
+def test_a_split_is_handed_to_the_server_as_its_open_file(release: Release, curator: Any) -> None:
+    """Through Django's WSGI handler, as gunicorn calls it: the server gets the open file
+    (which it sends with os.sendfile) and a megabyte block size for when it cannot, never a
+    Python generator."""
+    token = Token.objects.create(user=curator)
+    environ = RequestFactory().get(URL, headers={"Authorization": f"Token {token.key}"}).environ
+    environ["wsgi.file_wrapper"] = FileWrapper
+    started: list[Any] = []
+    # As the test client does: the request's signals must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        sent = WSGIHandler()(environ, lambda status, headers: started.append((status, headers)))
+        [(status, headers)] = started
+        assert status == "200 OK" and isinstance(sent, FileWrapper)
+        stored = release.files.get(split="test", format="jsonl")
+        assert os.fstat(sent.filelike.fileno()).st_size == stored.size
+        assert sent.blksize >= 1 << 20
+        assert hashlib.sha256(b"".join(sent)).hexdigest() == stored.sha256
+        sent.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert ("Content-Length", str(stored.size)) in headers
+    assert ("Content-Disposition", 'attachment; filename="test.jsonl"') in headers
 
 
 def test_who_may_download(release: Release, reviewer: Any, evaluator: Any, curator: Any) -> None:
