@@ -108,6 +108,9 @@ CRAWL: list[tuple[str, str]] = [
     ("curator", "/leaderboard/{release}/test/"),
     ("curator", "/leaderboard/{release}/test/analysis/"),
     ("reviewer_in", "/leaderboard/{release}/test/analysis/"),
+    ("curator", "/leaderboard/{release}/test/evaluate"),
+    ("curator", "/leaderboard/evaluations/{evaluation}/"),
+    ("curator", "/leaderboard/evaluations/{evaluation}/calls/{eval_call}/"),
     ("curator", "/accounts/invitations/"),
     ("anonymous", "/accounts/invite/{invite_token}/"),
     ("curator", "/accounts/users/{spare}/"),  # first: its forms act on the spare account
@@ -194,6 +197,8 @@ EXPLICIT: list[Target] = [
     Target(
         "curator", "GET", "/leaderboard/{release}/{hostile}/", {}, kind="query", hostile_path=True
     ),
+    # Shown only while a model evaluation run is still going.
+    Target("curator", "POST", "/leaderboard/evaluations/{evaluation}/cancel", {"x": ()}),
     Target("anonymous", "GET", "/accounts/invite/{hostile}/", {}, kind="query", hostile_path=True),
     # The API reference pages pass `lang` and `version` on to the schema's address.
     Target("anonymous", "GET", "/api/docs/", {"lang": ("en",), "version": ("1",)}, kind="query"),

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.authtoken.models import Token
 
-from baselines.models import ModelRun, Study
+from baselines.models import EvalCall, EvalItem, Evaluation, ModelRun, Study
 from drafting.models import DraftJob, DraftStage, JobStatus, LLMCall
 from releases.models import Release
 from reviews.models import Question
@@ -248,6 +248,19 @@ MATRIX: dict[str, list[Probe]] = {
     "leaderboard:import": [
         curators_page(BOARD + "/import", ok="302 " + BOARD + "/", method="POST")
     ],
+    # Model evaluation runs: curators only.
+    "leaderboard:evaluate": [curators_page(BOARD + "/evaluate")],
+    "leaderboard:evaluation": [curators_page("/leaderboard/evaluations/{evaluation}/")],
+    "leaderboard:evaluation_cancel": [
+        curators_page(
+            "/leaderboard/evaluations/{evaluation}/cancel",
+            ok="302 /leaderboard/evaluations/{evaluation}/",
+            method="POST",
+        )
+    ],
+    "leaderboard:evaluation_call": [
+        curators_page("/leaderboard/evaluations/{evaluation}/calls/{eval_call}/")
+    ],
     "leaderboard:remove": [
         curators_page(BOARD + "/runs/{run}/remove", ok="302 " + BOARD + "/", method="POST")
     ],
@@ -406,6 +419,29 @@ def world(
         prompt_hash="0" * 64,
         status="ok",
     )
+    # A model evaluation run that has ended, with its one recorded call.
+    evaluation = Evaluation.objects.create(
+        release=release,
+        split="test",
+        model="model-y",
+        name="model-y",
+        provider="openai",
+        max_calls=2,
+        status="failed",
+        reason="the provider refused",
+        created_by=curator,
+    )
+    work = EvalItem.objects.create(
+        evaluation=evaluation,
+        item=release.items.get(),
+        position=0,
+        video_id="1001",
+        prompt="Question: …",
+        status="failed",
+    )
+    eval_call = EvalCall.objects.create(
+        evaluation=evaluation, work=work, provider="openai", model="model-y", status="failed"
+    )
     User.objects.create_user(username="evan", password="pw-evan", role="evaluator")
     spare = User.objects.create_user(
         username="spare", password="pw-spare", role="reviewer", disciplines=["Medicine"]
@@ -439,6 +475,8 @@ def world(
         "job": job.pk,
         "call": call.pk,
         "run": ModelRun.objects.get().pk,
+        "evaluation": evaluation.pk,
+        "eval_call": eval_call.pk,
         "spare": spare.pk,
         "invite_token": invite_token,
         "revocable": revocable.pk,

@@ -43,6 +43,8 @@ class World:
     study: Any
     job: Any
     call: Any
+    evaluation: Any
+    eval_call: Any
 
     def pages(self) -> dict[str, list[str]]:
         """Every page each role can open, as paths."""
@@ -72,6 +74,9 @@ class World:
             "/leaderboard/",
             f"/leaderboard/{self.release.pk}/test/",
             f"/leaderboard/{self.release.pk}/test/analysis/",
+            f"/leaderboard/{self.release.pk}/test/evaluate",
+            f"/leaderboard/evaluations/{self.evaluation.pk}/",
+            f"/leaderboard/evaluations/{self.evaluation.pk}/calls/{self.eval_call.pk}/",
             reverse("admin:index"),
             reverse("admin:reviews_question_changelist"),
             reverse("admin:reviews_question_change", args=[self.review_question.pk]),
@@ -306,6 +311,48 @@ def build_world(
         question=review_question,
         record={"checks": {"verify": {"answer": mark("record-answer")[:40]}}},
     )
+    # A model evaluation run stopped part way, with one recorded call.
+    from baselines.models import EvalCall, EvalItem, Evaluation
+
+    evaluation = Evaluation.objects.create(
+        release=release,
+        split="test",
+        model=short("eval-model"),
+        name=short("eval-model"),
+        provider="openai",
+        max_calls=10,
+        status="failed",
+        reason=mark("reason"),
+        created_by=curator,
+    )
+    first = release.items.filter(split="test").order_by("position")[0]
+    work = EvalItem.objects.create(
+        evaluation=evaluation,
+        item=first,
+        position=0,
+        video_id=first.video_id,
+        prompt=mark("prompt"),
+        status="failed",
+        reply=mark("reply"),
+        error=mark("error"),
+    )
+    eval_call = EvalCall.objects.create(
+        evaluation=evaluation,
+        work=work,
+        provider="openai",
+        model=short("eval-model"),
+        status="failed",
+        error=mark("call-error"),
+        attempts=[
+            {
+                "request": {"messages": [{"role": "user", "content": mark("asked")}]},
+                "response_text": mark("answered"),
+                "error": "",
+                "waited": 0.0,
+            }
+        ],
+        response_text=mark("answered"),
+    )
     return World(
         curator=curator,
         reviewer=reviewer,
@@ -317,4 +364,6 @@ def build_world(
         study=study,
         job=job,
         call=call,
+        evaluation=evaluation,
+        eval_call=eval_call,
     )
