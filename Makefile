@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_viewers.py
 	$(PY) tests/bench/bench_keepalive.py
 	$(PY) tests/bench/bench_drafts.py
+	$(PY) tests/bench/bench_evaluate.py
 	$(PY) tests/bench/bench_release.py
 	$(PY) tests/bench/bench_upload.py
 	$(PY) tests/bench/bench_load.py

@@ -40,6 +40,7 @@ from drafting.providers import (
 from drafting.ratelimit import limiter_for
 from drafting.services import lease_owner_token
 from reviews.timeparse import format_timestamp
+from sciannot.conflicts import serialize_on
 from sciannot.queue import send_safely
 from videos.models import Video
 
@@ -172,17 +173,19 @@ class Asker:
         return self._media[video_id]
 
     def _uploaded(self, video: Video) -> Media:
-        """The whole video through Gemini's file API, uploaded once per run."""
+        """The whole video through Gemini's file API, uploaded once per run: workers asking
+        for the same video at once wait for the first one's upload and use its file."""
         from videos.stored_files import local_path
 
         ev = self.evaluation
-        known = Evaluation.objects.filter(pk=ev.pk).values_list("uploads", flat=True).get()
-        uri = (known or {}).get(video.video_id)
-        if not uri:
-            assert isinstance(self.provider, GeminiProvider)
-            with local_path(video.original) as path:
-                uri = self.provider.upload_video(str(path), f"video {video.video_id}").uri
-            with transaction.atomic():
+        with transaction.atomic():
+            serialize_on(f"evaluation-upload:{ev.pk}:{video.video_id}")
+            known = Evaluation.objects.filter(pk=ev.pk).values_list("uploads", flat=True).get()
+            uri = (known or {}).get(video.video_id)
+            if not uri:
+                assert isinstance(self.provider, GeminiProvider)
+                with local_path(video.original) as path:
+                    uri = self.provider.upload_video(str(path), f"video {video.video_id}").uri
                 locked = Evaluation.objects.select_for_update().get(pk=ev.pk)
                 uploads = dict(locked.uploads or {})
                 uri = uploads.setdefault(video.video_id, uri)

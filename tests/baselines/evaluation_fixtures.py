@@ -46,16 +46,20 @@ class ScriptedModel:
         fake.responders[""] = self.reply
 
     def position(self, body: dict[str, Any]) -> int | None:
+        texts: list[str] = []
         for message in body.get("messages", []):
             content = message.get("content")
-            texts = (
+            texts += (
                 [content]
                 if isinstance(content, str)
                 else [p.get("text", "") for p in content or [] if p.get("type") == "text"]
             )
-            for text in texts:
-                if text in self.prompts:
-                    return self.prompts[text]
+        # Gemini's generateContent: the text parts of each content.
+        for content in body.get("contents", []):
+            texts += [p["text"] for p in content.get("parts", []) if "text" in p]
+        for text in texts:
+            if text in self.prompts:
+                return self.prompts[text]
         return None
 
     def reply(self, body: dict[str, Any]) -> Reply:
@@ -81,6 +85,26 @@ def provider_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
         "EVAL_TASKS": "2",
         **extra,
     }
+
+
+def gemini_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
+    """A worker's settings for Gemini's API, served by the fake at its root."""
+    return provider_env(
+        fake,
+        LLM_PROVIDER="gemini",
+        LLM_BASE_URL=fake.root,
+        LLM_MODEL="gemini-test",
+        LLM_PRICES='{"gemini-test": {"input": 2.0, "output": 8.0}}',
+        **extra,
+    )
+
+
+def use_gemini(settings: Any, fake: FakeOpenAI) -> None:
+    use_provider(settings, fake)
+    settings.LLM_PROVIDER = "gemini"
+    settings.LLM_BASE_URL = fake.root
+    settings.LLM_MODEL = "gemini-test"
+    settings.LLM_PRICES = {"gemini-test": {"input": 2.0, "output": 8.0}}
 
 
 def use_provider(settings: Any, fake: FakeOpenAI) -> None:
