@@ -29,6 +29,7 @@ Conventions (so a reader can recompute every number):
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -122,13 +123,13 @@ def key_length_bias(items: Sequence[Item]) -> dict[str, Any]:
     longest = 0
     expected = 0.0
     for item in items:
-        lengths = {letter: len(text) for letter, text in item.options.items()}
-        if not lengths:
+        if not item.options:
             continue
-        top = max(lengths.values())
-        tied = sum(1 for length in lengths.values() if length == top)
-        expected += tied / len(lengths)
-        longest += lengths.get(item.key, -1) == top
+        lengths = [len(text) for text in item.options.values()]
+        top = max(lengths)
+        expected += lengths.count(top) / len(lengths)
+        key_text = item.options.get(item.key)
+        longest += key_text is not None and len(key_text) == top
     n = len(items)
     return {
         "items": n,
@@ -436,9 +437,13 @@ def analyse_matrix(
     rival_list = rival.tolist()
     rival_count_list = rival_counts.tolist()
     chosen_list = chosen_any.tolist()
+    option_codes = [_option_codes(item) for item in items]
+    r_of_humans = summaries[HUMANS]["r"]
+    r_of_models = summaries[MODELS]["r"]
     rows = []
     for j, item in enumerate(items):
-        discrimination = {group: summaries[group]["r"][j] for group in GROUPS}
+        r_humans = r_of_humans[j]
+        r_models = r_of_models[j]
         flags: dict[str, dict[str, Any]] = {}
         if wrong_list[j]:
             flags["possible_wrong_key"] = {
@@ -460,27 +465,31 @@ def analyse_matrix(
                 "right": len(names),
                 "models": names,
             }
-        negative = {group: r for group, r in discrimination.items() if r is not None and r < 0}
-        if negative:
-            flags["negative_discrimination"] = {group: _round(r) for group, r in negative.items()}
+        if (r_humans is not None and r_humans < 0) or (r_models is not None and r_models < 0):
+            flags["negative_discrimination"] = {
+                group: _round(r)
+                for group, r in ((HUMANS, r_humans), (MODELS, r_models))
+                if r is not None and r < 0
+            }
         if n >= dead_min:
             chosen = chosen_list[j]
-            dead = sorted(
+            dead = [
                 letter
-                for letter in item.options
-                if letter != item.key and not (letter in _CODE and chosen[_CODE[letter]])
-            )
+                for letter, code in option_codes[j]
+                if letter != item.key and not (code < NO_LETTER and chosen[code])
+            ]
             if dead:
                 flags["dead_distractors"] = {"n": n, "letters": dead}
         rows.append(
             {
                 "uid": item.uid,
                 "key": item.key,
-                "humans": _summary(item, summaries[HUMANS], j, medians),
-                "models": _summary(item, summaries[MODELS], j, None),
-                "discrimination": {group: _round(r) for group, r in discrimination.items()},
-                "flags": [name for name in FLAGS if name in flags],
-                "flag_details": {name: flags[name] for name in FLAGS if name in flags},
+                "humans": _summary(option_codes[j], summaries[HUMANS], j, medians),
+                "models": _summary(option_codes[j], summaries[MODELS], j, None),
+                "discrimination": {HUMANS: _round(r_humans), MODELS: _round(r_models)},
+                # Raised in the order of FLAGS.
+                "flags": list(flags),
+                "flag_details": flags,
             }
         )
 
@@ -514,19 +523,46 @@ def analyse_matrix(
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _proportion(correct: int, n: int) -> float | None:
+    return _round(correct / n) if n else None
+
+
+class _Codes(tuple[tuple[str, int], ...]):
+    """An item's option letters, sorted, each with its code (`NO_LETTER` outside A–J);
+    `contiguous` when they are A, B, C… from A."""
+
+    letters: tuple[str, ...]
+    contiguous: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _letters_codes(letters: tuple[str, ...]) -> _Codes:
+    codes = _Codes((letter, _CODE.get(letter, NO_LETTER)) for letter in sorted(letters))
+    codes.letters = tuple(letter for letter, _ in codes)
+    codes.contiguous = [code for _, code in codes] == list(range(len(codes)))
+    return codes
+
+
+def _option_codes(item: Item) -> _Codes:
+    return _letters_codes(tuple(item.options))
+
+
 def _summary(
-    item: Item, numbers: dict[str, list[Any]], j: int, medians: list[float | None] | None
+    codes: _Codes, numbers: dict[str, list[Any]], j: int, medians: list[float | None] | None
 ) -> dict[str, Any]:
     n = numbers["n"][j]
     correct = numbers["right"][j]
     counts = numbers["choices"][j]
-    choices = {
-        letter: counts[_CODE[letter]] if letter in _CODE else 0 for letter in sorted(item.options)
-    }
+    if codes.contiguous:
+        choices = dict(zip(codes.letters, counts, strict=False))
+    else:
+        counts.append(0)  # at NO_LETTER: for option letters outside A–J
+        choices = {letter: counts[code] for letter, code in codes}
     summary: dict[str, Any] = {
         "n": n,
         "correct": correct,
-        "p": _round(correct / n) if n else None,
+        "p": _proportion(correct, n),
         "choices": choices,
         "no_letter": n - sum(choices.values()),
     }
