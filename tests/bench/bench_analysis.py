@@ -2,8 +2,8 @@
 text-only). Run by `make bench`.
 
 Builds a seeded synthetic response matrix — ten options per item, respondents of different
-ability, half of them skipping about 10 % of the items and 1 % answered without a letter, one planted wrong
-key (the strongest respondents all choose B on the first item, keyed A) — and times
+ability, half of them skipping about 10 % of the items, 1 % of answers without a letter, one
+planted wrong key (the strongest respondents all choose B on the first item, keyed A) — and times
 `analyse_matrix`, the computation the command and the page run once a split's answers are
 gathered. Checks that the planted key is flagged.
 """
