@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/bench_release.py
 	$(PY) tests/bench/bench_upload.py
 	$(PY) tests/bench/bench_load.py
+	$(PY) tests/bench/bench_analysis.py
 
 # The README's screenshots (docs/screenshots/), from a demo seeded in a temporary folder of
 # its own: the checkout's database and media are never touched.

@@ -11,9 +11,11 @@ class BaselinesConfig(AppConfig):
         # The lower layers ask whether keys are sealed through this hook; they never import
         # the studies themselves.
         from baselines.analysis_views import analysis_links, question_item_analysis
+        from baselines.card import previous_analysis_section
         from baselines.guards import studies_showing_video
         from baselines.seal import StudySeal
         from baselines.services import study_videos_q
+        from releases.card_parts import card_section_register
         from releases.page_parts import release_links_register
         from reviews.page_parts import question_context_register
         from sciannot.accounts.models import Role
@@ -28,5 +30,7 @@ class BaselinesConfig(AppConfig):
         replacement_guard_register(studies_showing_video)
         # The release page links to each split's item analysis.
         release_links_register(analysis_links)
+        # The next freeze's dataset card summarises the item analysis of the previous version.
+        card_section_register(previous_analysis_section)
         # And a released question's review page shows its row of that analysis.
         question_context_register(question_item_analysis)

@@ -3,13 +3,24 @@ gathering a split's answers for its item analysis."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db.models import Count
 
-from baselines.item_analysis import HUMANS, MODELS, Item, Respondent, Response, analyse
+from baselines.item_analysis import (
+    HUMANS,
+    MODELS,
+    NOT_ANSWERED,
+    Item,
+    Matrix,
+    Respondent,
+    analyse_matrix,
+    letter_code,
+)
 from baselines.models import Answer, ModelRun, Prediction, Study
 from baselines.predictions import split_facts
 from releases.models import Release, ReleaseItem
@@ -85,10 +96,15 @@ def split_item_analysis(release: Release, split: str) -> dict[str, Any]:
     had no line for is not counted as answered). Each item also carries its position and the
     uid of the question it was frozen from (for a link to its review page)."""
     facts = split_facts(release, split)
-    by_pk = {fact.pk: fact.uid for fact in facts}
     items = [Item(uid=fact.uid, key=fact.answer, options=fact.options) for fact in facts]
+    column = {fact.pk: j for j, fact in enumerate(facts)}
     respondents: dict[str, Respondent] = {}
-    responses: list[Response] = []
+    # Answers as columns of plain values, then one array each: no object per answer.
+    rows: list[int] = []
+    columns: list[int] = []
+    letters: list[int] = []
+    correct: list[bool] = []
+    seconds: list[float] = []
     answers = (
         Answer.objects.filter(
             participation__study__release=release,
@@ -99,22 +115,37 @@ def split_item_analysis(release: Release, split: str) -> dict[str, Any]:
             "participation_id",
             "participation__evaluator__username",
             "participation__study__name",
-            "item_id",
-            "letter",
-            "correct",
-            "seconds",
         )
-        .order_by("participation_id", "position")
+        .distinct()
+        .order_by("participation_id")
     )
-    for participation, username, study, item, letter, correct, seconds in answers.iterator():
-        if item not in by_pk:
+    for participation, username, study in answers:
+        respondents[f"h{participation}"] = Respondent(
+            id=f"h{participation}", group=HUMANS, name=f"{username} ({study})"
+        )
+    row_of = {int(rid[1:]): i for i, rid in enumerate(respondents)}
+    nan = math.nan
+    for participation, item, letter, right, secs in (
+        Answer.objects.filter(
+            participation__study__release=release,
+            participation__study__split=split,
+            answered_at__isnull=False,
+        )
+        .values_list("participation_id", "item_id", "letter", "correct", "seconds")
+        .order_by("participation_id", "position")
+        .iterator(chunk_size=20_000)
+    ):
+        j = column.get(item)
+        if j is None:
             continue
-        rid = f"h{participation}"
-        if rid not in respondents:
-            respondents[rid] = Respondent(id=rid, group=HUMANS, name=f"{username} ({study})")
-        responses.append(Response(rid, by_pk[item], letter, correct, seconds))
+        rows.append(row_of[participation])
+        columns.append(j)
+        letters.append(letter_code(letter))
+        correct.append(right)
+        seconds.append(nan if secs is None else secs)
     for run in ModelRun.objects.filter(release=release, split=split).order_by("model"):
         rid = f"m{run.pk}"
+        row = len(respondents)
         respondents[rid] = Respondent(
             id=rid, group=MODELS, name=run.model, text_only=run_is_text_only(run)
         )
@@ -123,10 +154,27 @@ def split_item_analysis(release: Release, split: str) -> dict[str, Any]:
             .values_list("item_id", "careful_letter", "careful_correct")
             .order_by("item_id")
         )
-        for item, letter, correct in predictions.iterator():
-            if item in by_pk:
-                responses.append(Response(rid, by_pk[item], letter, correct))
-    analysis = analyse(items, list(respondents.values()), responses)
+        for item, letter, right in predictions.iterator(chunk_size=20_000):
+            j = column.get(item)
+            if j is None:
+                continue
+            rows.append(row)
+            columns.append(j)
+            letters.append(letter_code(letter))
+            correct.append(right)
+            seconds.append(nan)
+    shape = (len(respondents), len(items))
+    matrix = Matrix(
+        letters=np.full(shape, NOT_ANSWERED, dtype=np.int8),
+        correct=np.zeros(shape, dtype=np.bool_),
+        seconds=np.full(shape, np.nan),
+    )
+    at = (np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp))
+    matrix.letters[at] = np.array(letters, dtype=np.int8)
+    matrix.correct[at] = np.array(correct, dtype=np.bool_)
+    assert matrix.seconds is not None
+    matrix.seconds[at] = np.array(seconds, dtype=np.float64)
+    analysis = analyse_matrix(items, list(respondents.values()), matrix)
     sources = dict(
         ReleaseItem.objects.filter(release=release, split=split).values_list("pk", "source__uid")
     )

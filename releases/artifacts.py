@@ -218,6 +218,8 @@ def _card(release: Release, parts: list[tuple[str, bytes]]) -> bytes:
         lines += [f"### `{name}`: {split['count']} items, {split['videos']} videos", ""]
         lines += _counts_table(split)
         lines.append("")
+    if release.card_sections:
+        lines += [*release.card_sections.rstrip("\n").split("\n"), ""]
     lines += [
         "## Files",
         "",

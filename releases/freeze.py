@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from releases.access import lock_benchmark, release_check_audience
 from releases.artifacts import RESERVED
+from releases.card_parts import card_sections
 from releases.changelog import changelog
 from releases.export import BUFFER, SplitWriter, dumps, remove_written
 from releases.gate import Gate, GateProcess, GateReport
@@ -369,6 +370,7 @@ def release_freeze(
                 manifest=manifest,
                 changelog=changelog(release, freezer.previous),
                 warnings=[p.as_dict() for p in report.warnings],
+                card_sections=card_sections(freezer.previous),
             )
             Release.objects.filter(pk=release.pk).update(sealed=True)
     except BaseException:

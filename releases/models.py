@@ -55,6 +55,9 @@ class Release(models.Model):
     changelog = models.JSONField(default=dict)
     # The gate's warnings at freeze time, kept with the release.
     warnings = models.JSONField(default=list)
+    # Markdown sections the layers above added to the dataset card at freeze time (the item
+    # analysis of the previous version): kept, so the card stays what it was when frozen.
+    card_sections = models.TextField(blank=True, default="")
     previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
